@@ -1,0 +1,56 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "jupyter-lmk",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "jupyter-lmk", targets: ["jupyter-lmk"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.0"),
+    .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
+  ],
+  targets: [
+    // System libzmq (Debian: libzmq3-dev).
+    .systemLibrary(
+      name: "CZeroMQ", pkgConfig: "libzmq",
+      providers: [.apt(["libzmq3-dev"])]),
+    // Typed wrappers for libcurl's variadic curl_easy_setopt (Debian: libcurl4-openssl-dev).
+    .target(
+      name: "CCurlShim",
+      linkerSettings: [.linkedLibrary("curl")]),
+    .target(name: "ZMQWrap", dependencies: ["CZeroMQ"]),
+    .target(
+      name: "LMKClient",
+      dependencies: [
+        "CCurlShim",
+        .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+    .target(
+      name: "JupyterBridge",
+      dependencies: [
+        "ZMQWrap", "LMKClient",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .executableTarget(
+      name: "jupyter-lmk",
+      dependencies: [
+        "JupyterBridge", "LMKClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
+    .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
+    .testTarget(name: "JupyterBridgeTests", dependencies: ["JupyterBridge"]),
+    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,37 @@
+/// When a finished run notifies the user (the official client's values).
+public enum NotifyOn: String, Sendable, Equatable, CaseIterable, Codable {
+  case none, error, stop
+}
+
+/// The settings the notification policy works with, after layering
+/// (built-in defaults, user config file, notebook metadata).
+///
+/// Cell directives and remote changes are applied on top by the core itself,
+/// because they arrive as inputs while the kernel runs.
+public struct MonitorSettings: Sendable, Equatable {
+  public var notifyOn: NotifyOn
+  /// A channel id or channel name as the user wrote it; nil = the account's default.
+  /// The runtime resolves names to ids before anything is sent.
+  public var notifyChannel: String?
+  /// Runs shorter than this do not notify.
+  public var minDurationMilliseconds: Int64
+  /// How long no cell must be in flight before a run counts as ended.
+  public var idleGraceMilliseconds: Int64
+  /// Report kernel death whatever `notifyOn` says.
+  public var notifyOnDeath: Bool
+
+  public init(
+    notifyOn: NotifyOn = .none, notifyChannel: String? = nil,
+    minDurationMilliseconds: Int64 = 0, idleGraceMilliseconds: Int64 = 1000,
+    notifyOnDeath: Bool = true
+  ) {
+    self.notifyOn = notifyOn
+    self.notifyChannel = notifyChannel
+    self.minDurationMilliseconds = minDurationMilliseconds
+    self.idleGraceMilliseconds = idleGraceMilliseconds
+    self.notifyOnDeath = notifyOnDeath
+  }
+
+  /// The built-in defaults of PRODUCT.md §4.
+  public static let defaults = MonitorSettings()
+}

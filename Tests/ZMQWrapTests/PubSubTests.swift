@@ -1,0 +1,8 @@
+import Testing
+@testable import ZMQWrap
+
+@Suite struct PubSubTests {
+  @Test func libzmqHasCurve() {
+    #expect(zmqHas("curve"))
+  }
+}
