@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
   name: "jupyter-lmk",
-  platforms: [.macOS(.v14)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "jupyter-lmk", targets: ["jupyter-lmk"])
   ],

@@ -15,6 +15,13 @@ public struct Poller {
     return items.count - 1
   }
 
+  /// Watches a file descriptor (a pipe, an eventfd) for readability; returns its index.
+  @discardableResult
+  public mutating func addReadable(fileDescriptor: Int32) -> Int {
+    items.append(zmq_pollitem_t(socket: nil, fd: fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
+    return items.count - 1
+  }
+
   /// Waits up to `timeoutMilliseconds` (-1 = forever) for any watched socket to
   /// become readable; returns how many are. A signal does not cut the wait short.
   @discardableResult

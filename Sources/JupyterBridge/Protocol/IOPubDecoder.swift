@@ -1,0 +1,145 @@
+import Foundation
+
+/// Turns received IOPub frames into `IOPubMessage`s, verifying each one.
+///
+/// Every message is checked (signature, replay) and its header scanned for
+/// `msg_type`; only the few message types the bridge acts on have their parent
+/// header and content decoded. Output content (stream, display_data…) is
+/// hashed for the signature but never copied or parsed.
+public struct IOPubDecoder: Sendable {
+  private let signer: MessageSigner
+  private var replayGuard: ReplayGuard
+  public private(set) var dropped = DropCounts()
+
+  public init(signer: MessageSigner, replayHistory: Int = 1 << 16) {
+    self.signer = signer
+    self.replayGuard = ReplayGuard(capacity: replayHistory)
+  }
+
+  /// Decodes one message; on failure the reason is counted and returned.
+  public mutating func decode<Frames: WireFrames>(_ frames: Frames) -> Result<IOPubMessage, DropReason> {
+    switch Self.decodeVerified(frames, signer: signer, replayGuard: &replayGuard) {
+    case .success(let message): return .success(message)
+    case .failure(let reason):
+      dropped[reason] += 1
+      return .failure(reason)
+    }
+  }
+
+  private static func decodeVerified<Frames: WireFrames>(
+    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
+  ) -> Result<IOPubMessage, DropReason> {
+    let parts: SignedParts
+    switch SignedParts.open(frames, signer: signer, replayGuard: &replayGuard) {
+    case .success(let opened): parts = opened
+    case .failure(let reason): return .failure(reason)
+    }
+    guard let fields = try? HeaderFields(parts.header) else { return .failure(.malformedHeader) }
+    let kind: Kind
+    switch fields.msgType {
+    case "status": kind = .status
+    case "execute_input": kind = .executeInput
+    case "error": kind = .error
+    case "shutdown_reply", "shutdown": kind = .shutdown
+    case "iopub_welcome": kind = .welcome
+    default:
+      return .success(IOPubMessage(content: .other(msgType: fields.msgType)))
+    }
+
+    guard let parentFields = try? HeaderFields(parts.parent, allowNull: true) else {
+      return .failure(.malformedParent)
+    }
+    guard let decoded = try? kind.decode(Data(parts.content)) else {
+      return .failure(.malformedContent)
+    }
+    return .success(
+      IOPubMessage(
+        content: decoded, parentMsgId: parentFields.msgId, parentMsgType: parentFields.msgTypeIfAny,
+        subshellId: fields.subshellId ?? parentFields.subshellId, date: fields.date()))
+  }
+
+  /// The message types whose content matters, and how to decode it.
+  private enum Kind {
+    case status, executeInput, error, shutdown, welcome
+
+    func decode(_ data: Data) throws -> IOPubMessage.Content {
+      let decoder = JSONDecoder()
+      switch self {
+      case .status:
+        let body = try decoder.decode(StatusContent.self, from: data)
+        guard let state = ExecutionState(rawValue: body.execution_state) else {
+          return .other(msgType: "status")
+        }
+        return .status(state)
+      case .executeInput:
+        let body = try decoder.decode(ExecuteInputContent.self, from: data)
+        return .executeInput(code: body.code, executionCount: body.execution_count ?? 0)
+      case .error:
+        let body = try decoder.decode(ErrorContent.self, from: data)
+        return .error(ename: body.ename ?? "", evalue: body.evalue ?? "", traceback: body.traceback ?? [])
+      case .shutdown:
+        return .shutdown
+      case .welcome:
+        let body = try decoder.decode(WelcomeContent.self, from: data)
+        return .welcome(subscription: body.subscription)
+      }
+    }
+  }
+
+  private struct StatusContent: Decodable { var execution_state: String }
+  private struct ExecuteInputContent: Decodable {
+    var code: String
+    var execution_count: Int?
+  }
+  private struct ErrorContent: Decodable {
+    var ename: String?
+    var evalue: String?
+    var traceback: [String]?
+  }
+  private struct WelcomeContent: Decodable { var subscription: String }
+}
+
+/// The header fields the bridge reads, scanned without a full JSON parse.
+/// Valid only while the scanned bytes are (the date is parsed on demand).
+struct HeaderFields {
+  var msgId: String?
+  var msgTypeIfAny: String?
+  var subshellId: String?
+  private var dateBytes: (raw: UnsafeRawBufferPointer, escaped: Bool)?
+
+  /// The header's `date`, nil when absent or not a date.
+  func date() -> KernelTime? {
+    guard let dateBytes, let text = try? FlatJSONScanner.decodeString(dateBytes.raw, escaped: dateBytes.escaped)
+    else { return nil }
+    return KernelTime(iso8601: text)
+  }
+
+  var msgType: String { msgTypeIfAny ?? "" }
+
+  /// Scans a header; with `allowNull`, a `null` document reads as an empty header
+  /// (xeus-python sends null parent headers).
+  init(_ bytes: UnsafeRawBufferPointer, allowNull: Bool = false) throws {
+    if allowNull && (bytes.isEmpty || FlatJSONScanner.isNull(bytes)) { return }
+    var msgId: String?
+    var msgType: String?
+    var subshellId: String?
+    var dateBytes: (UnsafeRawBufferPointer, Bool)?
+    try FlatJSONScanner.scan(bytes) { key, value in
+      guard case .string(let raw, let escaped) = value else { return }
+      if key.elementsEqual("msg_type".utf8) {
+        msgType = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+      } else if key.elementsEqual("msg_id".utf8) {
+        msgId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+      } else if key.elementsEqual("subshell_id".utf8) {
+        subshellId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+      } else if key.elementsEqual("date".utf8) {
+        dateBytes = (raw, escaped)
+      }
+    }
+    if !allowNull && msgType == nil { throw FlatJSONScanner.ScanError.notAnObject }
+    self.msgId = msgId.flatMap { $0.isEmpty ? nil : $0 }
+    self.msgTypeIfAny = msgType.flatMap { $0.isEmpty ? nil : $0 }
+    self.subshellId = subshellId
+    self.dateBytes = dateBytes
+  }
+}

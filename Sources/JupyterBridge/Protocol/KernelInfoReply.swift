@@ -1,0 +1,40 @@
+import Foundation
+
+/// What the bridge wants from a `kernel_info_reply`: the language for the
+/// notification's code fence and the implementation for kernel quirks.
+public struct KernelInfoReply: Sendable, Equatable {
+  public var languageName: String
+  public var implementation: String
+  /// `parent_header.msg_id`: which request this answers.
+  public var inReplyTo: String?
+
+  private struct Content: Decodable {
+    struct LanguageInfo: Decodable { var name: String? }
+    var language_info: LanguageInfo?
+    var implementation: String?
+  }
+
+  /// Decodes a verified reply; nil when it is not a kernel_info_reply.
+  public static func decode<Frames: WireFrames>(
+    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
+  ) -> Result<KernelInfoReply, DropReason> {
+    let parts: SignedParts
+    switch SignedParts.open(frames, signer: signer, replayGuard: &replayGuard) {
+    case .success(let opened): parts = opened
+    case .failure(let reason): return .failure(reason)
+    }
+    guard let header = try? HeaderFields(parts.header), header.msgType == "kernel_info_reply" else {
+      return .failure(.malformedHeader)
+    }
+    guard let parent = try? HeaderFields(parts.parent, allowNull: true) else {
+      return .failure(.malformedParent)
+    }
+    guard let content = try? JSONDecoder().decode(Content.self, from: Data(parts.content)) else {
+      return .failure(.malformedContent)
+    }
+    return .success(
+      KernelInfoReply(
+        languageName: content.language_info?.name ?? "", implementation: content.implementation ?? "",
+        inReplyTo: parent.msgId))
+  }
+}

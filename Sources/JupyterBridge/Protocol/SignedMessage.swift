@@ -1,0 +1,35 @@
+/// The four signed parts of a Jupyter message, checked and located in its frames.
+struct SignedParts {
+  var header: UnsafeRawBufferPointer
+  var parent: UnsafeRawBufferPointer
+  var metadata: UnsafeRawBufferPointer
+  var content: UnsafeRawBufferPointer
+
+  /// Finds the delimiter, checks the signature and the replay history.
+  /// jupyter_client skips both checks when the key is empty; so does this.
+  static func open<Frames: WireFrames>(
+    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
+  ) -> Result<SignedParts, DropReason> {
+    var delimiter = -1
+    for index in 0..<frames.count where frames[index].elementsEqual(wireDelimiter) {
+      delimiter = index
+      break
+    }
+    guard delimiter >= 0 else { return .failure(.noDelimiter) }
+    guard frames.count >= delimiter + 6 else { return .failure(.tooFewFrames) }
+    let parts = SignedParts(
+      header: frames[delimiter + 2], parent: frames[delimiter + 3],
+      metadata: frames[delimiter + 4], content: frames[delimiter + 5])
+    if signer.isSigning {
+      let signature = frames[delimiter + 1]
+      guard signature.count > 0 else { return .failure(.unsigned) }
+      guard
+        let mac = signer.verify(
+          signature: signature,
+          parts: [parts.header, parts.parent, parts.metadata, parts.content])
+      else { return .failure(.badSignature) }
+      guard replayGuard.admit(mac: mac) else { return .failure(.replayed) }
+    }
+    return .success(parts)
+  }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import JupyterBridge
+
+/// `jupyter-lmk attach`: watch a kernel that is already running.
+struct AttachCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "attach",
+    abstract: "Attach to a running kernel and follow its cells until it goes away.",
+    discussion: """
+      Finds the kernel like `jupyter console --existing`: the newest kernel-*.json in
+      Jupyter's runtime directory, or the one whose name contains ID. Prints a live
+      transcript of execution: cells started, errors, interrupts, idle.
+      """)
+
+  @Option(name: .customLong("connection-file"), help: "The kernel's connection file.")
+  var connectionFile: String?
+
+  @Flag(name: .customLong("existing"), help: "Attach to an existing kernel: the newest, or the one matching ID.")
+  var existing = false
+
+  @Argument(help: "With --existing: part of the kernel's id or connection file name.")
+  var id: String?
+
+  func validate() throws {
+    if existing && connectionFile != nil {
+      throw ValidationError("use either --connection-file or --existing, not both")
+    }
+    if !existing && connectionFile == nil {
+      throw ValidationError("name the kernel: --connection-file FILE or --existing [ID]")
+    }
+    if id != nil && !existing { throw ValidationError("an ID goes with --existing") }
+  }
+
+  func run() throws {
+    let environment = ProcessInfo.processInfo.environment
+    let path: String
+    do {
+      if let connectionFile {
+        path = connectionFile
+      } else {
+        path = try ConnectionFileLocator.find(id: id, environment: environment)
+      }
+    } catch {
+      throw CLIError("\(error)")
+    }
+    let connection: ConnectionInfo
+    do {
+      connection = try ConnectionInfo.load(path: path)
+    } catch {
+      throw CLIError("\(error)")
+    }
+    let emit: @Sendable (String) -> Void = { line in
+      FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+    let curve = connection.curvePublicKey != nil ? " (CurveZMQ)" : ""
+    emit("attached to \(path): IOPub \(connection.endpoint(.iopub))\(curve)")
+    let ending = try AttachMonitor.run(connectionFile: path, connection: connection, emit: emit) { listener in
+      StopSignals.install { listener.post(.stop) }
+    }
+    if ending == .kernelDied { throw ExitCode(1) }
+  }
+}
