@@ -1,0 +1,84 @@
+"""Shared helpers for the end-to-end tests: the built binary, real kernels, line readers."""
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def bridge_binary() -> str:
+    """The jupyter-lmk executable under test (JUPYTER_LMK_BIN or the debug build)."""
+    path = os.environ.get("JUPYTER_LMK_BIN") or str(REPO_ROOT / ".build" / "debug" / "jupyter-lmk")
+    if not os.access(path, os.X_OK):
+        raise RuntimeError(f"jupyter-lmk binary not found at {path}: run `swift build` first")
+    return path
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
+    """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+class LineProcess:
+    """A subprocess whose stdout lines are collected by a reader thread."""
+
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None):
+        self.proc = subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._cond = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True),
+            threading.Thread(target=self._pump, args=(self.proc.stderr, self.errors), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _pump(self, stream, sink: list[str]):
+        for line in stream:
+            with self._cond:
+                sink.append(line.rstrip("\n"))
+                self._cond.notify_all()
+
+    def wait_for_line(self, predicate: Callable[[str], bool], timeout: float = 15.0) -> str:
+        """Waits for a stdout line that satisfies `predicate`; returns it."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.lines:
+                    if predicate(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.proc.poll() is not None and not self._alive_readers()):
+                    raise AssertionError(
+                        f"no matching line within {timeout}s; stdout={self.lines!r} stderr={self.errors!r}"
+                    )
+                self._cond.wait(min(left, 0.2))
+
+    def _alive_readers(self) -> bool:
+        return any(thread.is_alive() for thread in self._threads)
+
+    def wait(self, timeout: float) -> int:
+        code = self.proc.wait(timeout=timeout)
+        for thread in self._threads:
+            thread.join(timeout=2)
+        return code
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the build, the tests and the demo need, and nothing by hand:
+# Debian packages (libzmq, libcurl, pkg-config, python venv support) and a
+# Python virtual environment at .venv with the pinned tools/requirements.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libzmq3-dev libcurl4-openssl-dev pkg-config python3-venv)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+stamp=.venv/.requirements.sha256
+want=$(sha256sum tools/requirements.txt | cut -d' ' -f1)
+if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: creating .venv with tools/requirements.txt" >&2
+  "$python" -m venv .venv
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
+  echo "$want" > "$stamp"
+fi
