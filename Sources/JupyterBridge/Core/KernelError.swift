@@ -52,8 +52,9 @@ public struct KernelError: Sendable, Equatable {
     // Entries may hold several lines each (ipykernel puts one frame per entry).
     var lines: [String] = []
     for entry in traceback.reversed() {
-      let entryLines = TextBounds.strippingANSI(entry).split(
-        separator: "\n", omittingEmptySubsequences: false)
+      let entryLines = TextBounds.strippingANSI(entry)
+        .split(separator: "\n", omittingEmptySubsequences: false)
+        .reversed().drop(while: { $0.trimmingBlanks.isEmpty }).reversed()
       for line in entryLines.reversed() {
         let text = String(line)
         if lines.isEmpty && text.trimmingBlanks.isEmpty { continue }
@@ -65,7 +66,7 @@ public struct KernelError: Sendable, Equatable {
   }
 }
 
-extension String {
+extension StringProtocol {
   /// The string without leading and trailing spaces, tabs and line breaks.
   var trimmingBlanks: String {
     let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0.isNewline }

@@ -59,7 +59,8 @@ public struct EventRequestValues: Sendable, Equatable {
 ///     Duration: 2 minutes 5 seconds
 ///
 /// Size: at most `maximumCharacters` characters. The parts are bounded one by one
-/// (name, URL, cell source, error block) so code fences always stay closed.
+/// (name 200, URL 500, cell source block 1500, error block 1100, fences included) so
+/// code fences always stay closed; an error block keeps its end, where the error is.
 public enum NotificationRenderer {
   /// Upper bound of a message, in characters: an email or push is read at a glance,
   /// and SMS channels cut long texts anyway.
@@ -68,9 +69,9 @@ public enum NotificationRenderer {
   static let urlLimit = 500
   static let languageLimit = 30
   /// The cell source block, fences included.
-  static let codeBlockLimit = 1_600
-  /// The error block's content (the error and the traceback tail).
-  static let errorBlockLimit = 1_200
+  static let codeBlockLimit = 1_500
+  /// The error block (the error and the traceback tail), fences included.
+  static let errorBlockLimit = 1_100
 
   /// The markdown message.
   public static func markdown(for intent: NotificationIntent, context: NotificationContext)
@@ -81,7 +82,8 @@ public enum NotificationRenderer {
       paragraphs.append(codeBlock(cell.code, language: context.language))
     }
     if let errorText = errorText(for: intent) {
-      paragraphs.append("Error:\n" + fenced(errorText, tag: ""))
+      paragraphs.append(
+        "Error:\n" + block(errorText, tag: "", limit: errorBlockLimit, keepingEnd: true))
     }
     if let startedAt = intent.startedAt { paragraphs.append("Started: \(startedAt.readableUTC)") }
     if let finishedAt = intent.finishedAt { paragraphs.append("Ended: \(finishedAt.readableUTC)") }
@@ -132,8 +134,9 @@ public enum NotificationRenderer {
     -> String
   {
     let name = "**\(escaped(TextBounds.truncated(oneLine(context.notebookName), to: nameLimit)))**"
-    let notebook =
-      context.url.map { "[\(name)](\(linkTarget(TextBounds.truncated($0, to: urlLimit))))" } ?? name
+    // A cut URL leads nowhere: an overlong one is left out, the name stays.
+    let target = context.url.map(linkTarget).flatMap { $0.count <= urlLimit ? $0 : nil }
+    let notebook = target.map { "[\(name)](\($0))" } ?? name
     let cellPart = intent.cell.map { " execution **\\[\($0.executionCount)\\]**" }
     let what: String
     switch intent.outcome {
@@ -155,7 +158,7 @@ public enum NotificationRenderer {
   private static func errorText(for intent: NotificationIntent) -> String? {
     switch intent.outcome {
     case .kernelDied(let description):
-      return TextBounds.truncated(description, to: errorBlockLimit)
+      return description
     case .failed:
       guard let error = intent.cell?.error else { return nil }
       var lines = error.tracebackTail
@@ -168,7 +171,7 @@ public enum NotificationRenderer {
         if candidate.count > errorBlockLimit { break }
         text = candidate
       }
-      return text.isEmpty ? TextBounds.truncated(summary, to: errorBlockLimit) : text
+      return text.isEmpty ? summary : text
     case .finished, .cancelled:
       return nil
     }
@@ -177,16 +180,24 @@ public enum NotificationRenderer {
   /// The cell source in a fence tagged with the language, within `codeBlockLimit`.
   private static func codeBlock(_ code: String, language: String?) -> String {
     let tag = String(
-      (language ?? "").lowercased().filter {
-        $0.isASCII && ($0.isLetter || $0.isNumber || "+-_#.".contains($0))
-      }
-      .prefix(languageLimit))
-    var limit = codeBlockLimit
+      (language ?? "").lowercased()
+        .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-_#.".contains($0)) }
+        .prefix(languageLimit))
+    return block(code, tag: tag, limit: codeBlockLimit, keepingEnd: false)
+  }
+
+  /// `text` fenced, the whole block (fences included) within `limit` characters: the
+  /// text is cut (its start, or its end when `keepingEnd` is false) until it fits.
+  private static func block(_ text: String, tag: String, limit: Int, keepingEnd: Bool) -> String {
+    var textLimit = limit
     while true {
-      let body = TextBounds.truncated(code, to: max(0, limit))
-      let block = fenced(body, tag: tag)
-      if block.count <= codeBlockLimit || limit <= 0 { return block }
-      limit -= block.count - codeBlockLimit
+      let body =
+        keepingEnd
+        ? TextBounds.truncatedKeepingEnd(text, to: max(0, textLimit))
+        : TextBounds.truncated(text, to: max(0, textLimit))
+      let fencedBody = fenced(body, tag: tag)
+      if fencedBody.count <= limit || textLimit <= 0 { return fencedBody }
+      textLimit -= fencedBody.count - limit
     }
   }
 

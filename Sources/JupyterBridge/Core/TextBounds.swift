@@ -16,8 +16,18 @@ enum TextBounds {
     return String(text[..<end]) + truncationMarker
   }
 
+  /// `text` cut to at most `limit` characters (marker included) keeping its end.
+  static func truncatedKeepingEnd(_ text: String, to limit: Int) -> String {
+    guard let cut = text.index(text.endIndex, offsetBy: -limit, limitedBy: text.startIndex),
+      cut != text.startIndex
+    else { return text }
+    let keep = max(0, limit - truncationMarker.count)
+    let start = text.index(text.endIndex, offsetBy: -keep)
+    return truncationMarker + String(text[start...])
+  }
+
   /// `text` without ANSI escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL/ST`,
-  /// two-character `ESC x`): tracebacks are coloured, notifications are not terminals.
+  /// `ESC` + intermediates + final, two-character `ESC x`): tracebacks are coloured, notifications are not terminals.
   static func strippingANSI(_ text: String) -> String {
     guard text.unicodeScalars.contains("\u{1B}") else { return text }
     var out = String.UnicodeScalarView()
@@ -39,6 +49,9 @@ enum TextBounds {
             break
           }
         }
+      case let c? where (0x20...0x2F).contains(c.value):
+        // nF sequences (e.g. `ESC ( B`): intermediates, then one final byte.
+        while let d = scalars.next(), (0x20...0x2F).contains(d.value) {}
       default:
         break
       }
