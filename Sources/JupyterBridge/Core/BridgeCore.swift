@@ -86,7 +86,7 @@ public struct BridgeCore: Sendable {
     switch input {
     case .message(let message, let at):
       if let date = message.date { lastDated = (date, at) }
-      guard apply(message, at: at, into: &actions) else { return actions }
+      guard apply(message, at: at) else { return actions }
     case .tick:
       break
     case .kernelDied(let description, let at):
@@ -111,9 +111,7 @@ public struct BridgeCore: Sendable {
   }
 
   /// Returns whether the snapshot may have changed.
-  private mutating func apply(
-    _ message: IOPubMessage, at: ClockReading, into actions: inout [CoreAction]
-  ) -> Bool {
+  private mutating func apply(_ message: IOPubMessage, at: ClockReading) -> Bool {
     switch message.content {
     case .executeInput(let code, let executionCount):
       guard let id = message.parentMsgId, inFlight[id] == nil,
