@@ -49,7 +49,9 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
-    .testTarget(name: "JupyterBridgeTests", dependencies: ["JupyterBridge"]),
+    // IOPub transcripts are read through #filePath, not bundled.
+    .testTarget(
+      name: "JupyterBridgeTests", dependencies: ["JupyterBridge"], exclude: ["Fixtures"]),
     .testTarget(name: "LMKClientTests", dependencies: ["LMKClient"]),
   ],
   swiftLanguageModes: [.v6]
