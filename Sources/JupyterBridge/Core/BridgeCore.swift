@@ -38,6 +38,8 @@ public struct BridgeCore: Sendable {
   private var inFlight: [String: TrackedCell] = [:]
   private var latestCellId: String?
   private var cellsStarted = 0
+  /// A death was reported and no cell ran since: a second report would be a duplicate.
+  private var deathReported = false
   private var run: Run?
   /// The latest dated message: kernel time ↔ bridge clock, to date a death.
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
@@ -65,6 +67,11 @@ public struct BridgeCore: Sendable {
     return end.adding(milliseconds: settings.idleGraceMilliseconds)
   }
 
+  /// At most this many cells are tracked in flight; beyond it the oldest is forgotten
+  /// (its idle was lost), so a misbehaving kernel cannot grow memory without bound.
+  /// Real overlap (subshells) stays far below it.
+  public static let maximumCellsInFlight = 256
+
   /// Whether a run is in progress (cells in flight or inside the idle grace).
   public var isRunInProgress: Bool { run != nil }
 
@@ -79,7 +86,7 @@ public struct BridgeCore: Sendable {
     switch input {
     case .message(let message, let at):
       if let date = message.date { lastDated = (date, at) }
-      guard apply(message, at: at, into: &actions) else { return actions }
+      guard apply(message, at: at) else { return actions }
     case .tick:
       break
     case .kernelDied(let description, let at):
@@ -104,9 +111,7 @@ public struct BridgeCore: Sendable {
   }
 
   /// Returns whether the snapshot may have changed.
-  private mutating func apply(
-    _ message: IOPubMessage, at: ClockReading, into actions: inout [CoreAction]
-  ) -> Bool {
+  private mutating func apply(_ message: IOPubMessage, at: ClockReading) -> Bool {
     switch message.content {
     case .executeInput(let code, let executionCount):
       guard let id = message.parentMsgId, inFlight[id] == nil,
@@ -150,6 +155,12 @@ public struct BridgeCore: Sendable {
     run?.cellCount += 1
     run?.lastCellEnd = nil
     cellsStarted += 1
+    deathReported = false
+    if inFlight.count >= Self.maximumCellsInFlight,
+      let oldest = inFlight.min(by: { $0.value.order < $1.value.order })?.key
+    {
+      inFlight.removeValue(forKey: oldest)
+    }
     let text = TextBounds.truncated(code, to: SessionSnapshot.cellTextLimit)
     inFlight[id] = TrackedCell(
       order: cellsStarted, executionCount: executionCount, code: text,
@@ -225,6 +236,8 @@ public struct BridgeCore: Sendable {
   private mutating func kernelDied(
     description: String, at: ClockReading, into actions: inout [CoreAction]
   ) {
+    guard !deathReported else { return }
+    deathReported = true
     // A run already inside its grace completed: it gets its own decision first.
     if inFlight.isEmpty { endRun(at: at, into: &actions) }
     let cellError = TextBounds.truncated(description, to: KernelError.summaryLimit)

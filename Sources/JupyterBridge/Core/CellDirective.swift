@@ -33,11 +33,6 @@ public struct CellDirective: Sendable, Equatable {
     self.minDurationMilliseconds = minDurationMilliseconds
   }
 
-  /// Whether no key was set.
-  public var isEmpty: Bool {
-    notifyOn == nil && notifyChannel == nil && minDurationMilliseconds == nil
-  }
-
   /// The directives in `code`, merged in order; nil when the cell carries none.
   public static func parse(code: String) -> CellDirective? {
     var result = CellDirective()

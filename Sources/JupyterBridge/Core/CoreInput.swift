@@ -9,6 +9,7 @@ public enum CoreInput: Sendable, Equatable {
   /// exit with no shutdown seen; attach: heartbeat lost with the connection file still there).
   /// `description` becomes the `cellError`, e.g.
   /// `KernelDied: killed by signal 9 (SIGKILL — often the out-of-memory killer)`.
+  /// A repeated report before the next cell starts is ignored.
   case kernelDied(description: String, at: ClockReading)
   /// The kernel exited normally (shutdown): a run inside its idle grace ends at once,
   /// so its notification goes out before the bridge exits.

@@ -22,8 +22,8 @@ public struct KernelError: Sendable, Equatable {
 
   public init(ename: String, evalue: String, traceback: [String]) {
     self.ename = Self.normalised(ename: ename)
-    self.evalue = TextBounds.strippingANSI(
-      TextBounds.truncated(evalue, to: Self.summaryLimit))
+    // Strip before cutting: a cut inside an escape sequence would swallow the marker.
+    self.evalue = TextBounds.truncated(TextBounds.strippingANSI(evalue), to: Self.summaryLimit)
     self.tracebackTail = Self.tail(of: traceback)
   }
 

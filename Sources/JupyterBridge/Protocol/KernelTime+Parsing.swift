@@ -48,18 +48,9 @@ extension KernelTime {
       return nil
     }
     guard utf8.isEmpty else { return nil }
-    let days = Self.daysFromCivil(year: year, month: month, day: day)
-    let seconds = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
-    self.init(millisecondsSince1970: seconds * 1000 + millis)
-  }
-
-  /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-  static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146097 + dayOfEra - 719468
+    let local = KernelTime(
+      year: Int(year), month: Int(month), day: Int(day), hour: Int(hour), minute: Int(minute),
+      second: Int(second), millisecond: Int(millis))
+    self.init(millisecondsSince1970: local.millisecondsSince1970 - offsetMinutes * 60_000)
   }
 }

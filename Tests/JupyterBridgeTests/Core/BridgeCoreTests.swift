@@ -519,3 +519,42 @@ struct BridgeCoreLifecycleTests {
     #expect(h.notifications.map(\.outcome) == [.finished])
   }
 }
+
+@Suite("BridgeCore: robustness")
+struct BridgeCoreRobustnessTests {
+  @Test func aRepeatedDeathReportIsIgnoredUntilACellRuns() {
+    var h = Harness()
+    let died = CoreInput.kernelDied(
+      description: "KernelDied: exit status 1", at: ClockReading(milliseconds: 0))
+    h.send(died, died)
+    #expect(h.notifications.count == 1)
+    h.send(Msg.cell("a", "a", n: 1, from: 10, to: 20))
+    h.send(
+      .kernelDied(description: "KernelDied: exit status 1", at: ClockReading(milliseconds: 30)))
+    #expect(h.notifications.map(\.outcome).filter { $0 != .finished }.count == 2)
+  }
+
+  @Test func cellsInFlightAreBounded() {
+    var h = Harness()
+    let limit = BridgeCore.maximumCellsInFlight
+    // Execute inputs whose idle never comes: the oldest are forgotten.
+    for i in 0...limit {
+      h.send(Msg.input("lost-\(i)", "x", n: i, at: Int64(i)))
+    }
+    // The oldest was evicted: its late idle no longer counts.
+    h.send(Msg.idle("lost-0", at: 10_000))
+    #expect(h.core.snapshot.cellState == .running)
+    // Every tracked one still ends normally; then the run can end.
+    for i in 1...limit { h.send(Msg.idle("lost-\(i)", at: 10_000)) }
+    #expect(h.core.snapshot.cellState == .success)
+    h.settle()
+    #expect(h.notifications.first?.cellCount == limit + 1)
+  }
+
+  @Test func escapeCutByTheBoundDoesNotEatTheMarker() {
+    let evalue = String(repeating: "v", count: KernelError.summaryLimit - 3) + "\u{1B}[31mred"
+    let e = KernelError(ename: "E", evalue: evalue, traceback: [])
+    #expect(!e.evalue.contains("\u{1B}"))
+    #expect(e.summary.hasSuffix(TextBounds.truncationMarker))
+  }
+}

@@ -16,7 +16,7 @@ struct TextTests {
   func iso8601(ms: Int64, expected: String) {
     let time = KernelTime(millisecondsSince1970: ms)
     #expect(time.iso8601 == expected)
-    #expect(TranscriptLoader.kernelTime(iso8601: expected) == time)
+    #expect(KernelTime(iso8601: expected) == time)
   }
 
   @Test func calendarFieldsRoundTrip() {
