@@ -95,7 +95,6 @@ struct ReplyVector: Decodable, Sendable, CustomTestStringConvertible {
 /// The fixture file, found next to this source file.
 enum SigningFixture {
   struct File: Decodable {
-    var jupyter_client: String
     var vectors: [SigningVector]
     var replies: [ReplyVector]
   }
