@@ -5,9 +5,26 @@ It serves the operations of Sources/LMKClient/openapi.yaml on 127.0.0.1 with
 in-memory state, validates every request body against that document (so a
 client that drifts from the contract fails loudly), and offers a control API
 under /_standin/ through which tests read what was received and inject faults.
-The contract is described in the project brief ("The local LMK stand-in").
 
     python tools/lmk_standin.py --port 0 --port-file FILE [--access-token T]...
+        [--refresh-token T]... [--token-ttl SECONDS] [--spec PATH]
+
+Control API (JSON; control calls are not recorded):
+    GET    /_standin/requests    every other request, in order, with valid/error/status/response
+    GET    /_standin/sessions    sessions with their create/update/end history
+    GET    /_standin/events      posted events (+ eventId, time)
+    GET    /_standin/headless    headless-auth sessions with their stage
+    GET    /_standin/faults      faults still queued
+    POST   /_standin/faults      {"method", "path" (regex searched in the path), "status",
+                                  "retryAfter", "delayMs", "drop", "count"}
+    DELETE /_standin/faults
+    POST   /_standin/headless/<id>/approve   the next token poll gets tokens, the one after 410
+    POST   /_standin/tokens/expire           {"token": T}: T answers 401 from now on
+    POST   /_standin/reset                   forget requests, sessions, events, faults, headless
+                                             sessions (tokens stay valid)
+Deliberate choices: a refresh spends the old refresh token (rotation); ending a
+session twice answers 201 both times (history shows both); a PATCH state must say
+its "type" (without it the document's oneOf matches all three partial schemas).
 """
 
 from __future__ import annotations
@@ -286,7 +303,7 @@ class State:
 
     def __init__(self, token_ttl: float, access_tokens: list[str], refresh_tokens: list[str]):
         self.lock = threading.Lock()
-        self.token_ttl = token_ttl
+        self.token_ttl = int(token_ttl) if float(token_ttl).is_integer() else token_ttl
         self.base_url = ""
         # token -> {"expires_at": float | None, "scope", "app_id"}
         self.access: dict[str, dict] = {
@@ -625,7 +642,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def log_message(self, format, *args):
-        sys.stderr.write(("standin: " + (format % args))[:200] + "\n")
+        # Only numbers survive: string arguments may carry a request line with a token.
+        safe = tuple(a if isinstance(a, int) else "<redacted>" for a in args)
+        sys.stderr.write("standin: " + (format % safe) + "\n")
 
     def _log(self, method: str, path: str, status: int | str, started: float) -> None:
         sys.stderr.write(f"standin: {method} {path} -> {status} ({(time.time() - started) * 1000:.1f} ms)\n")

@@ -29,6 +29,7 @@ class Standin:
     def __init__(self) -> None:
         self.url = ""
         self.port = 0
+        self.port_file: Path | None = None
         self.token: str | None = None
         self._proc: subprocess.Popen | None = None
         self._dir: str | None = None
@@ -47,7 +48,7 @@ class Standin:
         if self._proc is not None:
             raise StandinError("stand-in already started")
         self._dir = tempfile.mkdtemp(prefix="lmk-standin-")
-        port_file = Path(self._dir) / "port"
+        port_file = self.port_file = Path(self._dir) / "port"
         self._stderr = open(Path(self._dir) / "stderr.log", "w+b")
         script = Path(repo_root) / "tools" / "lmk_standin.py"
         self._proc = subprocess.Popen(

@@ -257,6 +257,20 @@ def test_garbage_on_the_wire_does_not_take_the_server_down(api):
     assert api.call("GET", "/v1/notificationChannel", token=api.lmk.token)[0] == 200
 
 
+def test_chunked_body_is_read(api):
+    body = json.dumps({"message": "chunked"}).encode()
+    request = (
+        b"POST /v1/event HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + f"Authorization: Bearer {api.lmk.token}\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        + f"{len(body[:5]):x}\r\n".encode() + body[:5] + b"\r\n"
+        + f"{len(body[5:]):x}\r\n".encode() + body[5:] + b"\r\n0\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", api.lmk.port), timeout=5) as s:
+        s.sendall(request)
+        assert s.recv(4096).startswith(b"HTTP/1.1 201 ")
+    assert [e["message"] for e in api.lmk.events()] == ["chunked"]
+
+
 # --------------------------------------------------------------------------- auth
 
 AUTH_OPERATIONS = [
@@ -564,7 +578,7 @@ def test_authorize_page_is_served_but_does_not_approve(api):
 def test_signal_stops_cleanly_and_removes_the_port_file(python_exe, repo_root, sig):
     lmk = Standin().start(python_exe, repo_root)
     try:
-        port_file = Path(lmk._dir) / "port"
+        port_file = lmk.port_file
         assert port_file.read_text().strip() == str(lmk.port)
         lmk.process.send_signal(sig)
         assert lmk.process.wait(10) == 0
