@@ -782,7 +782,7 @@ class Handler(BaseHTTPRequestHandler):
         if raw.strip():
             try:
                 body = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as e:
+            except (ValueError, RecursionError) as e:
                 return None, f"body is not JSON: {e}"[:MAX_ERROR_CHARS]
         if op is None:
             return body, "no such operation"
@@ -828,7 +828,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise BadControlRequest(str(body_error))
             body = json.loads(raw) if raw.strip() else None
             status, reply, headers = self.server.state.control(self.command, path, body)
-        except (BadControlRequest, ValueError, UnicodeDecodeError) as e:
+        except (BadControlRequest, ValueError, RecursionError) as e:
             status, reply, headers = 400, {"message": str(e)}, {}
         try:
             self._send(status, reply, headers)

@@ -51,12 +51,16 @@ class Standin:
         port_file = self.port_file = Path(self._dir) / "port"
         self._stderr = open(Path(self._dir) / "stderr.log", "w+b")
         script = Path(repo_root) / "tools" / "lmk_standin.py"
-        self._proc = subprocess.Popen(
-            [str(python), str(script), "--port", "0", "--port-file", str(port_file), *extra_args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-        )
+        try:
+            self._proc = subprocess.Popen(
+                [str(python), str(script), "--port", "0", "--port-file", str(port_file), *extra_args],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._stderr,
+            )
+        except OSError as e:
+            self.stop()
+            raise StandinError(f"cannot run {python}: {e}") from None
         deadline = time.monotonic() + timeout
         while True:
             text = port_file.read_text() if port_file.exists() else ""

@@ -226,6 +226,7 @@ def test_invalid_body_is_rejected_and_recorded(api, method, path, body, mentions
         (b"", "application/json", "required"),
         (b'{"message": "m"}', "text/plain", "Content-Type"),
         (b"\xff\xfe", "application/json", "not JSON"),
+        (b"[" * 100000, "application/json", "not JSON"),
     ],
 )
 def test_malformed_body_is_rejected_and_recorded(api, raw, content_type, mentions):
@@ -591,3 +592,8 @@ def test_signal_stops_cleanly_and_removes_the_port_file(python_exe, repo_root, s
 def test_bad_spec_fails_fast_with_a_clear_error(python_exe, repo_root, tmp_path):
     with pytest.raises(StandinError, match="cannot load the OpenAPI document"):
         Standin().start(python_exe, repo_root, ["--spec", str(tmp_path / "missing.yaml")])
+
+
+def test_missing_python_is_a_clear_error(repo_root, tmp_path):
+    with pytest.raises(StandinError, match="cannot run"):
+        Standin().start(tmp_path / "no-python", repo_root)
