@@ -194,9 +194,6 @@ class Spec:
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         return f"{where}: {error.message}"[:MAX_ERROR_CHARS]
 
-    def validate_schema(self, name: str, instance: Json) -> str | None:
-        return self.validate_pointer(_pointer("components", "schemas", name), instance)
-
     def validate_response(self, operation_id: str, status: int, body: Json) -> str | None:
         """Check a response body against the document; used by the tests."""
         op = self.operation(operation_id)
