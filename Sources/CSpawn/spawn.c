@@ -19,12 +19,12 @@
 
 // Runs in the child between fork and exec: async-signal-safe calls only.
 static void child_exec(char *const argv[], char *const envp[], pid_t parent, int report_fd) {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
+  // The raw system call, because glibc's sigaction refuses its internal
+  // signals (32, 33), which a runtime may have left ignored. An all-zero
+  // kernel sigaction is SIG_DFL, no flags, empty mask on every architecture.
+  unsigned long default_action[4] = {0, 0, 0, 0};
   for (int sig = 1; sig < NSIG; sig++) {
-    sigaction(sig, &dfl, NULL);  // fails harmlessly for SIGKILL, SIGSTOP, libc-internal
+    syscall(SYS_rt_sigaction, sig, default_action, NULL, NSIG / 8);  // EINVAL for SIGKILL, SIGSTOP
   }
   sigset_t empty;
   sigemptyset(&empty);

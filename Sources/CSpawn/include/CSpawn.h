@@ -29,9 +29,11 @@ int lmk_wait_end(pid_t pid, lmk_child_end *end);
 void lmk_reap(pid_t pid);
 
 /// Installs a handler for each of `signals` that writes the signal number as
-/// one byte to a pipe (the self-pipe trick), so a Swift thread can read signal
-/// events without blocking signals or ignoring them. Idempotent per signal.
-/// Returns the pipe's read end (the same for every call), or -1 with errno.
+/// one byte to a new pipe (the self-pipe trick), so a Swift thread can read
+/// signal events without blocking or ignoring the signals (either would be
+/// inherited by the kernel). A later call takes over the signals it names.
+/// Returns the pipe's read end, or -1 with errno (EINVAL for SIGKILL, SIGSTOP
+/// or a number out of range).
 int lmk_signals_install(const int *signals, int count);
 
 #endif

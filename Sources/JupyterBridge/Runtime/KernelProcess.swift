@@ -39,12 +39,17 @@ public final class KernelProcess: Sendable {
   /// bridge's pid, so an orphaned kernel knows whom to watch). Returns once
   /// exec succeeded; throws `SpawnError` when it failed.
   public static func launch(argv: [String]) async throws -> KernelProcess {
+    try await start(argv: argv).wait().get()
+  }
+
+  /// Starts the spawning thread (which inherits the caller's signal mask, only
+  /// for CSpawn to reset it) and returns where its outcome will appear.
+  static func start(argv: [String]) -> Latch<Result<KernelProcess, SpawnError>> {
     precondition(!argv.isEmpty, "launch needs a program")
     let environment = childEnvironment(ProcessInfo.processInfo.environment, bridgePID: getpid())
     let started = Latch<Result<KernelProcess, SpawnError>>()
     let thread = Thread {
-      let outcome = spawn(argv: argv, environment: environment)
-      switch outcome {
+      switch spawn(argv: argv, environment: environment) {
       case .success(let pid):
         let process = KernelProcess(pid: pid)
         started.set(.success(process))
@@ -55,7 +60,7 @@ public final class KernelProcess: Sendable {
     }
     thread.name = "kernel-process"
     thread.start()
-    return try await started.wait().get()
+    return started
   }
 
   /// The environment the kernel gets: ours, with `JPY_PARENT_PID` set to the bridge.

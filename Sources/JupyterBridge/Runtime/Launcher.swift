@@ -32,10 +32,16 @@ public struct LaunchTimings: Sendable {
 public struct Launcher: Sendable {
   public var logger: Logger
   public var timings: LaunchTimings
+  /// The signals the bridge catches (survives, and reports as `SignalEvent`s).
+  public var signals: [Int32]
 
-  public init(logger: Logger, timings: LaunchTimings = LaunchTimings()) {
+  public init(
+    logger: Logger, timings: LaunchTimings = LaunchTimings(),
+    signals: [Int32] = SignalWatcher.launcherSignals
+  ) {
     self.logger = logger
     self.timings = timings
+    self.signals = signals
   }
 
   /// Starts `kernelArgv`, then the monitor that `makeMonitor` builds, and
@@ -48,7 +54,7 @@ public struct Launcher: Sendable {
     // Handlers first: a SIGINT arriving right after the spawn must not kill the bridge.
     let signals: SignalWatcher?
     do {
-      signals = try SignalWatcher()
+      signals = try SignalWatcher(signals: self.signals)
     } catch {
       logger.error("\(error); the kernel runs anyway")
       signals = nil
