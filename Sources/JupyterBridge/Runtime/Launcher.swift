@@ -54,7 +54,15 @@ public struct Launcher: Sendable {
     // Handlers first: a SIGINT arriving right after the spawn must not kill the bridge.
     let signals: SignalWatcher?
     do {
-      signals = try SignalWatcher(signals: self.signals)
+      signals = try SignalWatcher(signals: self.signals) { [logger] event in
+        switch event {
+        case .interruptReachedKernel: logger.info("SIGINT: the kernel was interrupted")
+        case .shutdownRequested:
+          logger.info("SIGTERM: shutdown requested, waiting for the kernel to exit")
+        case .survived(let signal):
+          logger.notice("\(KernelExit.signalNames[signal] ?? "signal \(signal)") received; ignored")
+        }
+      }
     } catch {
       logger.error("\(error); the kernel runs anyway")
       signals = nil
@@ -109,18 +117,11 @@ public struct Launcher: Sendable {
     return monitor
   }
 
-  /// Logs each signal and hands it to the monitor, in order.
+  /// Hands each signal to the monitor, in order.
   private func forward(_ signals: SignalWatcher, to monitor: Latch<(any KernelMonitor)?>) {
     let logger = self.logger
     Task {
       for await event in signals.events {
-        switch event {
-        case .interruptReachedKernel: logger.info("SIGINT: the kernel was interrupted")
-        case .shutdownRequested:
-          logger.info("SIGTERM: shutdown requested, waiting for the kernel to exit")
-        case .survived(let signal):
-          logger.notice("\(KernelExit.signalNames[signal] ?? "signal \(signal)") received; ignored")
-        }
         guard let current = await monitor.wait() else { continue }
         do {
           try await current.signalReceived(event)

@@ -40,9 +40,15 @@ public final class SignalWatcher: Sendable {
   public let events: AsyncStream<SignalEvent>
   private let sigterm = Latch<Void>()
 
-  /// Installs handlers for `signals` and starts reading them.
+  /// Installs handlers for `signals` and starts reading them. `onEvent` runs
+  /// on the reader thread as each signal arrives, before `events` gets it (for
+  /// logging that must not wait for a busy consumer). One watcher per signal:
+  /// a later watcher takes over the signals it names.
   /// Throws `SignalInstallError` when a handler cannot be installed.
-  public init(signals: [Int32] = SignalWatcher.launcherSignals) throws {
+  public init(
+    signals: [Int32] = SignalWatcher.launcherSignals,
+    onEvent: @escaping @Sendable (SignalEvent) -> Void = { _ in }
+  ) throws {
     let fd = signals.withUnsafeBufferPointer {
       lmk_signals_install($0.baseAddress, Int32($0.count))
     }
@@ -58,6 +64,7 @@ public final class SignalWatcher: Sendable {
         guard count > 0 else { break }
         for byte in buffer[..<count] {
           let event = SignalEvent(signal: Int32(byte))
+          onEvent(event)  // first: once the flag is set the bridge may exit
           if event == .shutdownRequested { sigterm.set(()) }
           continuation.yield(event)
         }
