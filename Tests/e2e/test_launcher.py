@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -89,7 +90,7 @@ def collect(kc, msg_id: str, timeout: float) -> list[dict]:
             pytest.fail(f"no idle for {msg_id} within {timeout} s; got {[m['msg_type'] for m in messages]}")
         try:
             msg = kc.get_iopub_msg(timeout=remaining)
-        except Exception:  # queue.Empty
+        except queue.Empty:
             continue
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
@@ -105,7 +106,7 @@ def wait_for_iopub(kc, msg_id: str, msg_type: str, timeout: float) -> list[dict]
     while time.monotonic() < deadline:
         try:
             msg = kc.get_iopub_msg(timeout=max(deadline - time.monotonic(), 0.01))
-        except Exception:
+        except queue.Empty:
             continue
         if msg["parent_header"].get("msg_id") == msg_id:
             seen.append(msg)
@@ -158,8 +159,10 @@ def jupyter_path(tmp_path, monkeypatch, bridge_bin) -> Path:
 class Running:
     """A wrapped kernel started through jupyter_client, and its bridge's log."""
 
-    def __init__(self, km: KernelManager, kc, log: Path):
-        self.km, self.kc, self.log = km, kc, log
+    def __init__(self, km: KernelManager, log: Path):
+        self.km, self.log = km, log
+        self.stderr = open(log, "wb")  # noqa: SIM115 — jupyter_client reuses it on restart
+        self.kc = None
 
     @property
     def bridge(self) -> subprocess.Popen:
@@ -168,6 +171,16 @@ class Running:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def stop(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            if self.km.has_kernel and self.km.is_alive():
+                self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            self.km.cleanup_resources()
+        self.stderr.close()
+
 
 @pytest.fixture
 def start(jupyter_path, tmp_path):
@@ -175,27 +188,17 @@ def start(jupyter_path, tmp_path):
     started: list[Running] = []
 
     def _start(kernel_name: str = "lmk-signal") -> Running:
-        log = tmp_path / f"bridge-{len(started)}.log"
-        stderr = open(log, "wb")  # noqa: SIM115 — kept open for restarts, closed below
-        km = KernelManager(kernel_name=kernel_name)
-        km.start_kernel(stderr=stderr)
-        kc = km.client()
-        kc.start_channels()
-        kc.wait_for_ready(timeout=60)
-        running = Running(km, kc, log)
-        running.stderr = stderr
+        running = Running(KernelManager(kernel_name=kernel_name), tmp_path / f"bridge-{len(started)}.log")
         started.append(running)
+        running.km.start_kernel(stderr=running.stderr)
+        running.kc = running.km.client()
+        running.kc.start_channels()
+        running.kc.wait_for_ready(timeout=60)
         return running
 
     yield _start
     for running in started:
-        running.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            if running.km.has_kernel and running.km.is_alive():
-                running.km.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            running.km.cleanup_resources()
-        running.stderr.close()
+        running.stop()
 
 
 # ---------------------------------------------------------------- tests
