@@ -28,7 +28,8 @@ public struct SpawnError: Error, Equatable, CustomStringConvertible {
 /// short-lived spawning thread would take the kernel down with it. The same
 /// thread waits for the child.
 public final class KernelProcess: Sendable {
-  /// The kernel's process id (valid for signals until `ended` is set).
+  /// The kernel's process id. Signal it through `send(signal:)`, which stops
+  /// once the pid has been reaped (and could be reused).
   public let pid: Int32
   private let end = Latch<ChildStatus>()
   private let reaped = Mutex(false)
@@ -46,10 +47,9 @@ public final class KernelProcess: Sendable {
   /// for CSpawn to reset it) and returns where its outcome will appear.
   static func start(argv: [String]) -> Latch<Result<KernelProcess, SpawnError>> {
     precondition(!argv.isEmpty, "launch needs a program")
-    let environment = childEnvironment(ProcessInfo.processInfo.environment, bridgePID: getpid())
     let started = Latch<Result<KernelProcess, SpawnError>>()
     let thread = Thread {
-      switch spawn(argv: argv, environment: environment) {
+      switch spawn(argv: argv) {
       case .success(let pid):
         let process = KernelProcess(pid: pid)
         started.set(.success(process))
@@ -61,13 +61,6 @@ public final class KernelProcess: Sendable {
     thread.name = "kernel-process"
     thread.start()
     return started
-  }
-
-  /// The environment the kernel gets: ours, with `JPY_PARENT_PID` set to the bridge.
-  static func childEnvironment(_ base: [String: String], bridgePID: Int32) -> [String] {
-    var environment = base
-    environment["JPY_PARENT_PID"] = String(bridgePID)
-    return environment.map { "\($0.key)=\($0.value)" }.sorted()
   }
 
   /// Waits until the kernel has ended.
@@ -89,9 +82,9 @@ public final class KernelProcess: Sendable {
     }
   }
 
-  private static func spawn(argv: [String], environment: [String]) -> Result<Int32, SpawnError> {
+  private static func spawn(argv: [String]) -> Result<Int32, SpawnError> {
     let cArgv = argv.map { strdup($0) } + [nil]
-    let cEnv = environment.map { strdup($0) } + [nil]
+    let cEnv = childEnvironment() + [nil]
     defer {
       cArgv.forEach { free($0) }
       cEnv.forEach { free($0) }
@@ -99,6 +92,20 @@ public final class KernelProcess: Sendable {
     var error: Int32 = 0
     let pid = lmk_spawn(cArgv, cEnv, &error)
     return pid > 0 ? .success(pid) : .failure(SpawnError(program: argv[0], code: error))
+  }
+
+  /// The kernel's environment: the bridge's, byte for byte (entries need not
+  /// be UTF-8), with `JPY_PARENT_PID` set to the bridge's pid. Copies to free.
+  private static func childEnvironment() -> [UnsafeMutablePointer<CChar>?] {
+    let name = Array("JPY_PARENT_PID=".utf8CString.dropLast())
+    var entries: [UnsafeMutablePointer<CChar>?] = []
+    var cursor = environ
+    while let entry = cursor.pointee {
+      if strncmp(entry, name, name.count) != 0 { entries.append(strdup(entry)) }
+      cursor += 1
+    }
+    entries.append(strdup("JPY_PARENT_PID=\(getpid())"))
+    return entries
   }
 
   private func waitForEnd() {
