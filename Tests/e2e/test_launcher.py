@@ -341,13 +341,6 @@ def test_bridge_survives_signals_sent_to_it_alone(start, signum):
     assert result_text(run_cell(k.kc, "1 + 1")) == "2"
 
 
-def test_kernel_dies_with_a_sigkilled_bridge(start):
-    k = start()
-    kernel = kernel_child(k.bridge.pid)
-    os.kill(k.bridge.pid, signal.SIGKILL)
-    wait_until(lambda: not alive(kernel), 10, "the kernel to die with its bridge (PDEATHSIG)")
-
-
 # ---------------------------------------------------------------- without Jupyter
 
 
@@ -386,3 +379,13 @@ def test_sigterm_to_the_group_is_a_shutdown(bridge_bin, tmp_path):
     assert bridge.returncode == 5
     assert "SIGTERM: shutdown requested" in err
     assert "kernel died" not in err
+
+
+def test_kernel_dies_with_a_sigkilled_bridge(bridge_bin):
+    # `sleep` has no parent poller (ipykernel would notice on its own): only
+    # PR_SET_PDEATHSIG can take it down when the bridge alone is killed.
+    bridge = run_bridge(bridge_bin, "sleep", "300")
+    kernel = kernel_child(bridge.pid)
+    bridge.kill()
+    bridge.wait(timeout=10)
+    wait_until(lambda: not alive(kernel), 10, "the kernel to die with its bridge (PDEATHSIG)")
