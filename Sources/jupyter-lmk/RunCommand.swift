@@ -8,9 +8,9 @@ struct RunCommand: AsyncParsableCommand {
     commandName: "run",
     abstract: "Run a kernel as a child and monitor it (the argv of a wrapped kernelspec).",
     discussion: """
-      Jupyter starts this as the kernel process. The kernel given after `--` starts at
-      once, in this process group, so Jupyter's interrupts and shutdowns reach it
-      directly; this process exits with the kernel's status (128+signal when the kernel
+      Jupyter starts this as the kernel process. The kernel given after `--` starts at \
+      once, in this process group, so Jupyter's interrupts and shutdowns reach it \
+      directly; this process exits with the kernel's status (128+signal when the kernel \
       was killed by a signal).
       """
   )
@@ -46,6 +46,8 @@ struct RunCommand: AsyncParsableCommand {
     let logger = Logger(label: "jupyter-lmk")
     if level == nil { logger.warning("unknown --log-level \(logLevel); using info") }
 
+    // The closure runs only once the kernel runs: whatever the monitor reads
+    // (connection file, config, credentials) may fail without touching the kernel.
     let connectionFile = self.connectionFile
     let notebook = self.notebook
     let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) {
