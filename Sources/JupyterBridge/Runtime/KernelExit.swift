@@ -52,13 +52,15 @@ public struct KernelExit: Sendable, Equatable {
   }
 
   /// The end in words: `exited with status 3`, `killed by signal 11 (SIGSEGV — segmentation fault)`.
-  public static func describe(_ status: ChildStatus) -> String {
+  /// `explained: false` leaves out the likely cause, which only fits a death
+  /// (a SIGKILL after a shutdown request is Jupyter's, not the OOM killer's).
+  public static func describe(_ status: ChildStatus, explained: Bool = true) -> String {
     switch status {
     case .exited(let code):
       return "exited with status \(code)"
     case .signaled(let signal):
       guard let name = signalNames[signal] else { return "killed by signal \(signal)" }
-      let meaning = signalMeanings[signal].map { " — \($0)" } ?? ""
+      let meaning = explained ? signalMeanings[signal].map { " — \($0)" } ?? "" : ""
       return "killed by signal \(signal) (\(name)\(meaning))"
     }
   }

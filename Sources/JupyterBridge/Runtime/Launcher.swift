@@ -83,7 +83,7 @@ public struct Launcher: Sendable {
     let ended = ContinuousClock.now
     let exit = await judge(status, endedAt: ended, signals: signals, monitor: monitor)
     switch exit.verdict {
-    case .normal: logger.info("kernel \(KernelExit.describe(status))")
+    case .normal: logger.info("kernel \(KernelExit.describe(status, explained: false))")
     case .died(let description): logger.error("kernel died: \(description)")
     }
     let exitBy =

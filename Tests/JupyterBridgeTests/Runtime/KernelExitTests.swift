@@ -72,4 +72,11 @@ import Testing
     #expect(exit.verdict == c.verdict)
     #expect(exit.bridgeExitCode == c.bridgeExitCode)
   }
+
+  @Test func descriptionWithoutTheLikelyCause() {
+    #expect(
+      KernelExit.describe(.signaled(signal: SIGKILL), explained: false)
+        == "killed by signal 9 (SIGKILL)")
+    #expect(KernelExit.describe(.exited(code: 0), explained: false) == "exited with status 0")
+  }
 }
