@@ -25,6 +25,9 @@ let package = Package(
       name: "CCurlShim",
       linkerSettings: [.linkedLibrary("curl")]),
     .target(name: "ZMQWrap", dependencies: ["CZeroMQ"]),
+    // fork/exec of the kernel in launcher mode (signal reset, PDEATHSIG) and the
+    // signal self-pipe: code that must not be Swift.
+    .target(name: "CSpawn"),
     .target(
       name: "LMKClient",
       dependencies: [
@@ -37,7 +40,7 @@ let package = Package(
     .target(
       name: "JupyterBridge",
       dependencies: [
-        "ZMQWrap", "LMKClient",
+        "ZMQWrap", "LMKClient", "CSpawn",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ]),
