@@ -54,7 +54,10 @@ struct RunCommand: AsyncParsableCommand {
       logger.debug(
         "monitoring",
         metadata: ["connection-file": "\(connectionFile)", "notebook": "\(notebook ?? "-")"])
-      return LoggingMonitor(logger: logger)
+      return try LaunchMonitor(
+        connectionFile: connectionFile, settings: .defaults,
+        notification: NotificationContext(notebookName: notebook ?? "kernel"),
+        sink: { LocalOnlySink() }, logger: logger)
     }
     if code != 0 { throw ExitCode(code) }
   }
