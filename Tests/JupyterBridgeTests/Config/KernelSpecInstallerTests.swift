@@ -185,15 +185,16 @@ import Testing
       try KernelSpecInstaller.removals(in: catalog, name: "nothing", all: false, onlyIn: nil)
     }
     let userOnly = try KernelSpecInstaller.removals(
-      in: catalog, name: nil, all: true, onlyIn: layout.userData + "/kernels")
+      in: catalog, name: "", all: true, onlyIn: layout.userData + "/kernels")
     #expect(userOnly.map(\.name) == ["ir-lmk", "python3-lmk"])
 
     let everything = try KernelSpecInstaller.removals(
-      in: catalog, name: nil, all: true, onlyIn: nil)
+      in: catalog, name: "", all: true, onlyIn: nil)
     #expect(everything.map(\.name).sorted() == ["ir-lmk", "py-env", "python3-lmk"])
-    let defaultName = try KernelSpecInstaller.removals(
-      in: catalog, name: nil, all: false, onlyIn: nil)
-    #expect(defaultName.map(\.name) == ["python3-lmk"])
+    let named = try KernelSpecInstaller.removals(
+      in: catalog, name: KernelSpecInstaller.defaultName(wrapping: "Python3"), all: false,
+      onlyIn: nil)
+    #expect(named.map(\.name) == ["python3-lmk"])
 
     for spec in everything { try KernelSpecInstaller.remove(spec) }
     let after = KernelSpecCatalog.load(directories: layout.directories, jupyter: nil)

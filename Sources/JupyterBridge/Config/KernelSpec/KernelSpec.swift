@@ -113,6 +113,7 @@ public enum KernelSpecError: Error, Sendable, Equatable, CustomStringConvertible
   case invalidName(String)
   case interpreterNotFound(kernel: String, argv0: String, reason: String)
   case destinationTaken(path: String)
+  case notOurs(name: String, path: String)
   case needsJupyterPython(option: String)
   case noJupyterPython(reason: String)
   case fileSystem(path: String, problem: String)
@@ -130,6 +131,8 @@ public enum KernelSpecError: Error, Sendable, Equatable, CustomStringConvertible
       "kernelspec \"\(kernel)\" starts \"\(argv0)\", which Jupyter resolves to its own Python, but \(reason); pass --python PATH"
     case .destinationTaken(let path):
       "\(path) holds a kernelspec that does not run through jupyter-lmk; choose another --name"
+    case .notOurs(let name, let path):
+      "kernelspec \"\(name)\" in \(path) does not run through jupyter-lmk; not removed"
     case .needsJupyterPython(let option):
       "\(option) needs Jupyter's Python: put `jupyter` on PATH or pass --python PATH"
     case .noJupyterPython(let reason): "cannot ask Jupyter's Python: \(reason)"

@@ -9,6 +9,16 @@ public enum InstallScope: Sendable, Equatable {
   case sysPrefix
   /// `P/share/jupyter/kernels`.
   case prefix(String)
+
+  /// The directory of a `.prefix` scope, which needs no discovery (and may be off Jupyter's search path).
+  public var prefixKernelsDirectory: String? {
+    guard case .prefix(let prefix) = self else { return nil }
+    return Self.kernelsDirectory(underPrefix: prefix)
+  }
+
+  static func kernelsDirectory(underPrefix prefix: String) -> String {
+    JupyterPaths.trimmingTrailingSlashes(prefix) + "/share/jupyter/kernels"
+  }
 }
 
 /// Installs and removes wrapped kernelspecs.
@@ -55,7 +65,7 @@ public struct KernelSpecInstaller: Sendable {
     switch scope {
     case .user: return userDataDirectory + "/kernels"
     case .prefix(let prefix):
-      return JupyterPaths.trimmingTrailingSlashes(prefix) + "/share/jupyter/kernels"
+      return InstallScope.kernelsDirectory(underPrefix: prefix)
     case .sysPrefix:
       guard let jupyter else { throw .needsJupyterPython(option: "--sys-prefix") }
       return jupyter.sysPrefix + "/share/jupyter/kernels"
@@ -70,7 +80,7 @@ public struct KernelSpecInstaller: Sendable {
     guard let source = catalog.spec(named: kernel) else {
       throw .noSuchKernel(name: kernel, searched: catalog.directories)
     }
-    let newName = (name ?? "\(source.name)-lmk").lowercased()
+    let newName = (name ?? Self.defaultName(wrapping: source.name)).lowercased()
     guard KernelSpec.isValidName(newName) else { throw .invalidName(newName) }
     guard let argv = source.argv else {
       throw .invalidSpec(name: source.name, problem: "its argv is not a list of strings")
@@ -111,22 +121,24 @@ public struct KernelSpecInstaller: Sendable {
     return (plans, skipped)
   }
 
-  /// Specs of ours to remove: those named `name` (or all with `all`), in `directory` or anywhere on the path.
+  /// The name a wrapped spec gets unless `--name` says otherwise: `<kernel>-lmk`.
+  public static func defaultName(wrapping kernel: String) -> String { "\(kernel.lowercased())-lmk" }
+
+  /// Specs of ours to remove: those named `name` (every one of ours with `all`), in `directory`
+  /// or anywhere on the search path (shadowed copies included).
   ///
   /// A spec named `name` that is not ours is an error, so a mistyped name never deletes a user's kernel.
   public static func removals(
-    in catalog: KernelSpecCatalog, name: String?, all: Bool, onlyIn directory: String?
+    in catalog: KernelSpecCatalog, name: String, all: Bool, onlyIn directory: String?
   ) throws(KernelSpecError) -> [KernelSpec] {
     let candidates = catalog.onDisk.filter { spec in
       directory.map { (spec.resourceDirectory as NSString).deletingLastPathComponent == $0 } ?? true
     }
     if all { return candidates.filter(\.isWrapped) }
-    let wanted = (name ?? "python3-lmk").lowercased()
+    let wanted = name.lowercased()
     let named = candidates.filter { $0.name == wanted }
     if let foreign = named.first(where: { !$0.isWrapped }) {
-      throw .invalidSpec(
-        name: foreign.name,
-        problem: "\(foreign.resourceDirectory) does not run through jupyter-lmk; not removed")
+      throw .notOurs(name: foreign.name, path: foreign.resourceDirectory)
     }
     guard !named.isEmpty else {
       throw .noSuchKernel(name: wanted, searched: directory.map { [$0] } ?? catalog.directories)
@@ -202,9 +214,7 @@ extension KernelSpecInstaller {
   /// Deletes a wrapped spec's directory (refuses anything that is not ours).
   public static func remove(_ spec: KernelSpec) throws(KernelSpecError) {
     guard spec.isWrapped else {
-      throw .invalidSpec(
-        name: spec.name,
-        problem: "\(spec.resourceDirectory) does not run through jupyter-lmk; not removed")
+      throw .notOurs(name: spec.name, path: spec.resourceDirectory)
     }
     do {
       try FileManager.default.removeItem(atPath: spec.resourceDirectory)
@@ -212,6 +222,38 @@ extension KernelSpecInstaller {
       throw .fileSystem(
         path: spec.resourceDirectory, problem: (error as NSError).localizedDescription)
     }
+  }
+
+  /// Finds Jupyter's Python, its kernelspecs and directories.
+  ///
+  /// - Parameters:
+  ///   - python: `--python`; when given it must answer, otherwise the `jupyter` on PATH is asked and
+  ///     a failure only means falling back to the standard directories (`probeProblem` says why).
+  ///   - extraDirectory: a `kernels` directory to search as well (`--prefix` off the search path).
+  public static func discover(
+    python: String?, environment: [String: String], homeDirectory: String, bridgeExecutable: String,
+    extraDirectory: String? = nil
+  ) throws(KernelSpecError) -> (installer: KernelSpecInstaller, probeProblem: KernelSpecError?) {
+    var jupyter: JupyterInstallation?
+    var probeProblem: KernelSpecError?
+    do {
+      jupyter = try JupyterInstallation.probe(python: python, environment: environment)
+    } catch {
+      if python != nil { throw error }
+      probeProblem = error
+    }
+    let computed = JupyterPaths.compute(
+      environment: environment, homeDirectory: homeDirectory, sysPrefix: jupyter?.sysPrefix,
+      inVirtualEnvironment: jupyter?.inVirtualEnvironment ?? false)
+    var directories = jupyter?.kernelDirectories ?? computed.kernelDirectories
+    if let extraDirectory, !directories.contains(extraDirectory) {
+      directories.append(extraDirectory)
+    }
+    let installer = KernelSpecInstaller(
+      catalog: KernelSpecCatalog.load(directories: directories, jupyter: jupyter),
+      userDataDirectory: jupyter?.userDataDirectory ?? computed.userDataDirectory, jupyter: jupyter,
+      bridgeExecutable: bridgeExecutable)
+    return (installer, probeProblem)
   }
 
   /// The absolute path of the running `jupyter-lmk`, as written into wrapped specs.
