@@ -105,15 +105,18 @@ public struct JupyterInstallation: Sendable, Equatable {
 
 extension JupyterInstallation {
   /// Asks Jupyter's Python: `python` when given (`--python`), else the interpreter of the
-  /// `jupyter` script on PATH (the one `jupyter lmk …` was dispatched from).
-  public static func probe(python: String?, environment: [String: String]) throws(KernelSpecError)
-    -> JupyterInstallation
+  /// `jupyter` script in `bridgeDirectory` (jupyter-lmk installed next to Jupyter, where
+  /// `jupyter lmk` finds it first) or on PATH.
+  public static func probe(python: String?, environment: [String: String], bridgeDirectory: String?)
+    throws(KernelSpecError) -> JupyterInstallation
   {
     let command: [String]
     if let python {
       command = [python]
     } else {
-      guard let jupyter = ExecutableSearch.find("jupyter", path: environment["PATH"]) else {
+      let searchPath = ([bridgeDirectory].compactMap { $0 } + [environment["PATH"] ?? ""]).joined(
+        separator: ":")
+      guard let jupyter = ExecutableSearch.find("jupyter", path: searchPath) else {
         throw .noJupyterPython(reason: "no `jupyter` on PATH")
       }
       guard let head = readHead(of: jupyter), let found = interpreterCommand(fromScriptHead: head)

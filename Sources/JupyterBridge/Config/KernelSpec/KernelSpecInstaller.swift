@@ -237,7 +237,9 @@ extension KernelSpecInstaller {
     var jupyter: JupyterInstallation?
     var probeProblem: KernelSpecError?
     do {
-      jupyter = try JupyterInstallation.probe(python: python, environment: environment)
+      jupyter = try JupyterInstallation.probe(
+        python: python, environment: environment,
+        bridgeDirectory: (bridgeExecutable as NSString).deletingLastPathComponent)
     } catch {
       if python != nil { throw error }
       probeProblem = error
