@@ -58,7 +58,7 @@ struct KernelSpecLocationOptions: ParsableArguments {
   }
 }
 
-func printError(_ line: String) {
+private func printError(_ line: String) {
   FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
