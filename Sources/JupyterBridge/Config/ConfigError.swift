@@ -1,3 +1,5 @@
+import Foundation
+
 /// A configuration source that cannot be used, with the file and key at fault.
 ///
 /// The launcher must never fail because of configuration: callers log this
@@ -20,4 +22,27 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     if let key { return "\(file): \(key): \(problem)" }
     return "\(file): \(problem)"
   }
+}
+
+/// A file-system error in words a user can act on ("Permission denied", "No such file or
+/// directory"), rather than Foundation's generic "The operation could not be completed".
+func fileErrorDescription(_ error: any Error) -> String {
+  let nsError = error as NSError
+  let posix =
+    nsError.domain == NSPOSIXErrorDomain
+    ? nsError : nsError.userInfo[NSUnderlyingErrorKey] as? NSError
+  if let posix, posix.domain == NSPOSIXErrorDomain, let message = strerror(Int32(posix.code)) {
+    return String(cString: message)
+  }
+  if nsError.domain == NSCocoaErrorDomain {
+    switch CocoaError.Code(rawValue: nsError.code) {
+    case .fileNoSuchFile, .fileReadNoSuchFile: return "No such file or directory"
+    case .fileReadNoPermission, .fileWriteNoPermission: return "Permission denied"
+    case .fileWriteFileExists: return "File exists"
+    case .fileWriteOutOfSpace: return "No space left on device"
+    case .fileWriteVolumeReadOnly: return "Read-only file system"
+    default: break
+    }
+  }
+  return nsError.localizedDescription
 }

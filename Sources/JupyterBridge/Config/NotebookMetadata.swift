@@ -24,7 +24,7 @@ public enum NotebookMetadata {
         outcome = scanner.feed(chunk)
       }
     } catch {
-      throw ConfigError(file: path, problem: "cannot be read (\(error.localizedDescription))")
+      throw ConfigError(file: path, problem: "cannot be read (\(fileErrorDescription(error)))")
     }
     if outcome == .needMore { outcome = scanner.finish() }
     switch outcome {

@@ -139,6 +139,6 @@ func readSmallFile(_ path: String, limit: Int) -> SmallFileRead {
     guard data.count <= limit else { return .failure("is larger than \(limit) bytes") }
     return .contents(data)
   } catch {
-    return .failure("cannot be read (\(error.localizedDescription))")
+    return .failure("cannot be read (\(fileErrorDescription(error)))")
   }
 }

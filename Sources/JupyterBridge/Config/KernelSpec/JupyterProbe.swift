@@ -155,7 +155,7 @@ extension JupyterInstallation {
       try process.run()
     } catch {
       throw .noJupyterPython(
-        reason: "\(resolved) cannot be started (\(error.localizedDescription))")
+        reason: "\(resolved) cannot be started (\(fileErrorDescription(error)))")
     }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

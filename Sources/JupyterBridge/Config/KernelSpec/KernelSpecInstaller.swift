@@ -156,7 +156,7 @@ extension KernelSpecInstaller {
     let fileManager = FileManager.default
     let destination = plan.destination
     func failure(_ path: String, _ error: any Error) -> KernelSpecError {
-      .fileSystem(path: path, problem: (error as NSError).localizedDescription)
+      .fileSystem(path: path, problem: fileErrorDescription(error))
     }
 
     if fileManager.fileExists(atPath: destination) {
@@ -220,7 +220,7 @@ extension KernelSpecInstaller {
       try FileManager.default.removeItem(atPath: spec.resourceDirectory)
     } catch {
       throw .fileSystem(
-        path: spec.resourceDirectory, problem: (error as NSError).localizedDescription)
+        path: spec.resourceDirectory, problem: fileErrorDescription(error))
     }
   }
 
