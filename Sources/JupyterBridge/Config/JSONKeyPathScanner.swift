@@ -1,3 +1,5 @@
+import Foundation
+
 /// Finds the bytes of one nested value (such as `metadata.lmk`) in a JSON document
 /// fed in chunks, without decoding or keeping anything else.
 ///
@@ -44,12 +46,37 @@ struct JSONKeyPathScanner {
   }
 
   /// Consumes `bytes`; once the outcome is decided, further bytes are ignored.
-  mutating func feed(_ bytes: some Sequence<UInt8>) -> Outcome {
-    for byte in bytes {
-      guard outcome == .needMore else { break }
-      step(byte)
-    }
+  mutating func feed(_ bytes: some ContiguousBytes) -> Outcome {
+    bytes.withUnsafeBytes { raw in feed(raw: raw) }
     return outcome
+  }
+
+  private mutating func feed(raw: UnsafeRawBufferPointer) {
+    guard let base = raw.baseAddress else { return }
+    var index = 0
+    while index < raw.count, outcome == .needMore {
+      if inString, !escaped, key == nil, capture == nil {
+        // Inside a string nobody needs (most of a notebook's bytes): jump to the next
+        // backslash or closing quote with memchr instead of stepping byte by byte.
+        let start = base + index
+        let remaining = raw.count - index
+        let quote = memchr(start, Int32(UInt8(ascii: "\"")), remaining).map {
+          UnsafeRawPointer($0) - start
+        }
+        if let backslash = memchr(start, Int32(UInt8(ascii: "\\")), quote ?? remaining) {
+          index += (UnsafeRawPointer(backslash) - start) + 1
+          escaped = true
+        } else if let quote {
+          index += quote + 1
+          inString = false
+        } else {
+          index = raw.count
+        }
+        continue
+      }
+      step(raw[index])
+      index += 1
+    }
   }
 
   /// The outcome at the end of the document.
