@@ -43,21 +43,26 @@ public struct NotebookLocator: Sendable {
 
   /// - Parameters:
   ///   - override: `--notebook PATH`; relative to `invocationDirectory`; wins over everything.
-  ///   - sessionName: `JPY_SESSION_NAME` from the environment, or else the connection file's
-  ///     `jupyter_session` (`""` = unset).
+  ///   - sessionName: `JPY_SESSION_NAME` from the (kernel's) environment.
+  ///   - connectionFileSession: the connection file's `jupyter_session` (`""` = unset), used
+  ///     when the environment has none (attach mode, where the kernel's environment is unknown).
   ///   - kernelWorkingDirectory: the kernel's cwd; nil in attach mode, where only absolute values work.
   ///   - invocationDirectory: the bridge's own cwd.
   /// - Returns: nil when the notebook is unknown; name the session `"<kernel name> kernel"` then
   ///   (`fallbackSessionName`) and skip the notebook's metadata.
   public func locate(
-    override: String?, sessionName: String?, kernelWorkingDirectory: String?,
-    invocationDirectory: String
+    override: String?, sessionName: String?, connectionFileSession: String? = nil,
+    kernelWorkingDirectory: String?, invocationDirectory: String
   ) -> NotebookLocation? {
     if let override, !override.isEmpty {
       return NotebookLocation(
         path: Self.absolute(override, relativeTo: invocationDirectory), origin: .override)
     }
-    guard let value = sessionName, !value.isEmpty else { return nil }
+    guard
+      let value = [sessionName, connectionFileSession].compactMap({ $0 }).first(where: {
+        !$0.isEmpty
+      })
+    else { return nil }
     if value.hasPrefix("/") {
       return NotebookLocation(path: Self.normalised(value), origin: .absoluteSessionName)
     }

@@ -7,6 +7,7 @@ import Testing
     var note: String
     var override: String? = nil
     var session: String?
+    var connectionFileSession: String? = nil
     var cwd: String?
     var files: Set<String> = []
     var expected: NotebookLocation?
@@ -58,6 +59,19 @@ import Testing
       note: "relative --notebook is relative to the bridge's cwd", override: "../x/nb.ipynb",
       session: nil, cwd: nil,
       expected: NotebookLocation(path: "/home/u/x/nb.ipynb", origin: .override)),
+    Case(
+      note: "the connection file's jupyter_session when the environment has none", session: nil,
+      connectionFileSession: "/srv/a.ipynb", cwd: nil,
+      expected: NotebookLocation(path: "/srv/a.ipynb", origin: .absoluteSessionName)),
+    Case(
+      note: "an empty JPY_SESSION_NAME defers to the connection file", session: "",
+      connectionFileSession: "/srv/a.ipynb", cwd: nil,
+      expected: NotebookLocation(path: "/srv/a.ipynb", origin: .absoluteSessionName)),
+    Case(
+      note: "the environment wins over the connection file", session: "/srv/env.ipynb",
+      connectionFileSession: "/srv/file.ipynb", cwd: nil,
+      expected: NotebookLocation(path: "/srv/env.ipynb", origin: .absoluteSessionName)),
+    Case(note: "both unset", session: "", connectionFileSession: "", cwd: "/srv", expected: nil),
   ]
 
   @Test(arguments: cases)
@@ -65,7 +79,8 @@ import Testing
     let files = example.files
     let locator = NotebookLocator(fileExists: { files.contains($0) })
     let found = locator.locate(
-      override: example.override, sessionName: example.session, kernelWorkingDirectory: example.cwd,
+      override: example.override, sessionName: example.session,
+      connectionFileSession: example.connectionFileSession, kernelWorkingDirectory: example.cwd,
       invocationDirectory: "/home/u/work")
     #expect(found == example.expected)
   }
