@@ -95,24 +95,35 @@ struct InstallCommand: ParsableCommand {
   func run() throws {
     let installer = try location.discover()
     let scope = location.explicitScope ?? .user
-    let plans: [KernelSpecInstaller.Plan]
-    if all {
-      let planned = installer.planAll(scope: scope)
-      for skipped in planned.skipped { printError("skipped \(skipped.kernel): \(skipped.reason)") }
-      plans = planned.plans
-    } else {
-      plans = [
-        try installer.plan(kernel: kernel, name: name, displayName: displayName, scope: scope)
-      ]
+    guard all else {
+      let plan = try installer.plan(
+        kernel: kernel, name: name, displayName: displayName, scope: scope)
+      try install(plan, with: installer)
+      return
     }
-    for plan in plans {
-      try installer.install(plan)
-      print(
-        "Installed kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
-      )
-      print(
-        "  wraps \(plan.source.name): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")")
-      if let warning = plan.warning { printError("warning: \(warning)") }
+    let planned = installer.planAll(scope: scope)
+    for name in planned.alreadyWrapped {
+      printError("skipped \(name): already runs through jupyter-lmk")
     }
+    var failures = planned.failed.map { "\($0.kernel): \($0.error)" }
+    for plan in planned.plans {
+      do {
+        try install(plan, with: installer)
+      } catch {
+        failures.append("\(plan.source.name): \(error)")
+      }
+    }
+    for failure in failures { printError("error: not wrapped: \(failure)") }
+    if !failures.isEmpty { throw ExitCode.failure }
+  }
+
+  private func install(_ plan: KernelSpecInstaller.Plan, with installer: KernelSpecInstaller) throws
+  {
+    try installer.install(plan)
+    print(
+      "Installed kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
+    )
+    print("  wraps \(plan.source.name): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")")
+    if let warning = plan.warning { printError("warning: \(warning)") }
   }
 }

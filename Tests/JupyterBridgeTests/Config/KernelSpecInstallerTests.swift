@@ -163,7 +163,24 @@ import Testing
     for plan in installer.planAll(scope: .user).plans { try installer.install(plan) }
     let second = layout.installer().planAll(scope: .user)
     #expect(second.plans.map(\.wrapped.name) == ["ir-lmk", "python3-lmk"])  // re-wrapping the originals replaces ours
-    #expect(second.skipped.map(\.kernel) == ["ir-lmk", "python3-lmk"])
+    #expect(second.alreadyWrapped == ["ir-lmk", "python3-lmk"])
+    #expect(second.failed.isEmpty)
+  }
+
+  @Test func installAllReportsKernelsItCannotWrap() throws {
+    let layout = try Layout()
+    try layout.root.write(
+      "user/kernels/py-user/kernel.json", #"{"argv": ["python3", "-m", "k"], "display_name": "P"}"#)
+    let planned = layout.installer().planAll(scope: .user)
+    #expect(planned.plans.map(\.wrapped.name) == ["ir-lmk", "python3-lmk"])
+    #expect(planned.failed.map(\.kernel) == ["py-user"])
+    guard
+      case .interpreterNotFound(kernel: "py-user", argv0: "python3", _)? = planned.failed.first?
+        .error
+    else {
+      Issue.record("expected an unresolvable python, got \(planned.failed)")
+      return
+    }
   }
 
   @Test func uninstallRemovesOnlyOurSpecs() throws {

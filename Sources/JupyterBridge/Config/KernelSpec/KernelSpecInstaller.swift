@@ -101,24 +101,26 @@ public struct KernelSpecInstaller: Sendable {
     return plan
   }
 
-  /// Plans wrapping every kernel in force that is not wrapped already, nor wrapped by another spec in force.
+  /// Plans wrapping every kernel in force that does not itself run through jupyter-lmk (wrapped
+  /// specs are skipped; an existing `<kernel>-lmk` of ours is replaced when the plan is installed).
   public func planAll(scope: InstallScope) -> (
-    plans: [Plan], skipped: [(kernel: String, reason: String)]
+    plans: [Plan], alreadyWrapped: [String], failed: [(kernel: String, error: KernelSpecError)]
   ) {
     var plans: [Plan] = []
-    var skipped: [(kernel: String, reason: String)] = []
+    var alreadyWrapped: [String] = []
+    var failed: [(kernel: String, error: KernelSpecError)] = []
     for spec in catalog.inForce {
       if spec.isWrapped {
-        skipped.append((spec.name, "already runs through jupyter-lmk"))
+        alreadyWrapped.append(spec.name)
         continue
       }
       do {
         plans.append(try plan(kernel: spec.name, name: nil, displayName: nil, scope: scope))
       } catch {
-        skipped.append((spec.name, error.description))
+        failed.append((spec.name, error))
       }
     }
-    return (plans, skipped)
+    return (plans, alreadyWrapped, failed)
   }
 
   /// The name a wrapped spec gets unless `--name` says otherwise: `<kernel>-lmk`.
