@@ -22,6 +22,10 @@ struct UninstallCommand: ParsableCommand {
 
   @OptionGroup var location: KernelSpecLocationOptions
 
+  func validate() throws {
+    if all, name != nil { throw ValidationError("--all removes every spec of ours; drop --name") }
+  }
+
   func run() throws {
     let scope = location.explicitScope
     // A --prefix off the search path is searched too.
