@@ -12,6 +12,8 @@
 ///   every notebook below any `experiments` folder, however deep;
 /// - a pattern without `/` is matched against the file name only (`train-*.ipynb`);
 /// - a leading `~/` stands for the home directory;
+/// - any other relative pattern with a `/` matches the end of the path:
+///   `experiments/*.ipynb` is `*/experiments/*.ipynb`;
 /// - `[abc]`, `[!abc]` and `\` escapes work as in the shell; matching is case-sensitive.
 public struct PathGlob: Sendable, Equatable {
   /// The pattern as the user wrote it (shown in provenance).
@@ -24,6 +26,8 @@ public struct PathGlob: Sendable, Equatable {
     if pattern.hasPrefix("~/"), let homeDirectory {
       let home = homeDirectory.hasSuffix("/") ? String(homeDirectory.dropLast()) : homeDirectory
       expanded = home + pattern.dropFirst()
+    } else if pattern.contains("/"), !pattern.hasPrefix("/"), !pattern.hasPrefix("*") {
+      expanded = "*/" + pattern
     } else {
       expanded = pattern
     }

@@ -87,6 +87,9 @@ import Testing
     ("train-*.ipynb", "/any/where/train-42.ipynb", true),  // no `/`: file name only
     ("train-*.ipynb", "/train-dir/other.ipynb", false),
     ("*.ipynb", "/a/b.ipynb", true),
+    ("experiments/*.ipynb", "/home/u/experiments/a.ipynb", true),  // relative: matches the end
+    ("experiments/*.ipynb", "/home/u/old-experiments/a.ipynb", false),
+    ("u/experiments/*", "/home/u/experiments/a.ipynb", true),
     ("[!t]*.ipynb", "/a/train.ipynb", false),
     ("?.ipynb", "/a/b.ipynb", true),
     ("/a/B.ipynb", "/a/b.ipynb", false),  // case-sensitive
