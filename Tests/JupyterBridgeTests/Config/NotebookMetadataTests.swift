@@ -31,6 +31,8 @@ import Testing
     (#"{"metadata": {"lmk": "stop" }}"#, found(#""stop""#)),
     (#"{"metadata": {"lmk": 42, "x": 1}}"#, found("42")),
     (#"{"metadata": {"lmk": true}}"#, found("true")),
+    // An escaped quote followed by a brace inside a skipped string.
+    (#"{"x": "\"}", "metadata": {"lmk": 1}}"#, found("1")),
     // An escaped backslash before a closing quote; escapes around a decoy key.
     (#"{"x": "a\\", "y": "\"metadata\": {\"lmk\": 0}", "metadata": {"lmk": 1}}"#, found("1")),
     (#"{"metadata": {"lmkx": {}, "xlmk": {}}, "lmk": {}}"#, .absent),
