@@ -46,6 +46,17 @@ import Testing
         + "/share/jupyter/kernels/python3")
   }
 
+  @Test func standardCatalogFindsAUserInstalledWrappedSpecWithoutPython() throws {
+    let layout = try Layout()
+    let installer = layout.installer()
+    try installer.install(
+      try installer.plan(kernel: "python3", name: nil, displayName: nil, scope: .user))
+    let catalog = KernelSpecCatalog.standard(
+      environment: ["JUPYTER_DATA_DIR": layout.userData], homeDirectory: layout.root.path)
+    let spec = try #require(catalog.spec(named: "python3-lmk"))
+    #expect(spec.language == "python" && spec.isWrapped)
+  }
+
   @Test func firstDirectoryWins() throws {
     let layout = try Layout()
     try layout.root.write(

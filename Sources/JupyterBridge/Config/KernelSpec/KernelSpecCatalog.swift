@@ -33,6 +33,20 @@ public struct KernelSpecCatalog: Sendable {
     inForce.first { $0.name == name.lowercased() }
   }
 
+  /// The kernelspecs on the standard search path, found without starting Python.
+  ///
+  /// Fast enough for the launcher (for example to look up the language of the spec named in
+  /// the connection file's `kernel_name`); it misses only specs in the environment directory
+  /// of a Jupyter Python that is not on `JUPYTER_PATH`.
+  public static func standard(environment: [String: String], homeDirectory: String)
+    -> KernelSpecCatalog
+  {
+    let paths = JupyterPaths.compute(
+      environment: environment, homeDirectory: homeDirectory, sysPrefix: nil,
+      inVirtualEnvironment: false)
+    return load(directories: paths.kernelDirectories, jupyter: nil)
+  }
+
   /// Reads `directories` (each a Jupyter `kernels` folder); adds what `jupyter` reports beyond them.
   public static func load(directories: [String], jupyter: JupyterInstallation?) -> KernelSpecCatalog
   {
