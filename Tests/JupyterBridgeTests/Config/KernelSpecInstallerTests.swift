@@ -173,7 +173,8 @@ import Testing
     let installer = layout.installer()
     for plan in installer.planAll(scope: .user).plans { try installer.install(plan) }
     let second = layout.installer().planAll(scope: .user)
-    #expect(second.plans.map(\.wrapped.name) == ["ir-lmk", "python3-lmk"])  // re-wrapping the originals replaces ours
+    // Wrapping the originals again replaces ours; ours are not wrapped twice.
+    #expect(second.plans.map(\.wrapped.name) == ["ir-lmk", "python3-lmk"])
     #expect(second.alreadyWrapped == ["ir-lmk", "python3-lmk"])
     #expect(second.failed.isEmpty)
   }

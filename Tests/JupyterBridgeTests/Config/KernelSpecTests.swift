@@ -74,7 +74,8 @@ import Testing
   @Test(arguments: [
     (["/a/jupyter-lmk", "run", "--connection-file", "{connection_file}", "--", "k"], true),
     (["/a/jupyter-lmk-debug", "run", "--connection-file", "{connection_file}", "--", "k"], true),
-    (["/a/jupyter-lmk", "run", "--connection-file", "{connection_file}", "--"], false),  // nothing to run
+    // Nothing to run.
+    (["/a/jupyter-lmk", "run", "--connection-file", "{connection_file}", "--"], false),
     (["/a/other", "run", "--connection-file", "{connection_file}", "--", "k"], false),
     (["/a/jupyter-lmk", "attach", "--connection-file", "{connection_file}", "--", "k"], false),
     (["python", "-m", "ipykernel_launcher"], false),
