@@ -15,12 +15,15 @@ public struct BridgeConfiguration: Sendable {
   public let notebook: NotebookLocation?
   /// The notebook's `metadata.lmk` (last good read).
   public private(set) var notebookMetadata: SettingsPatch?
+  /// The command's own flags, the top configured layer.
+  public let commandLine: SettingsPatch?
   private var watcher: NotebookWatcher?
 
   /// The settings in force and where each came from.
   public var resolved: ResolvedSettings {
     ResolvedSettings.resolve(
-      userConfig: userConfig, notebookPath: notebook?.path, notebookMetadata: notebookMetadata)
+      userConfig: userConfig, notebookPath: notebook?.path, notebookMetadata: notebookMetadata,
+      commandLine: commandLine)
   }
 
   /// Reads the user config file and the notebook's metadata.
@@ -28,9 +31,11 @@ public struct BridgeConfiguration: Sendable {
   /// - Parameters:
   ///   - environment: reads `JUPYTER_LMK_CONFIG`, `XDG_CONFIG_HOME`.
   ///   - notebook: from `NotebookLocator.locate`.
+  ///   - commandLine: the command's flags, above every file.
   /// - Returns: the configuration and one log line per problem or warning.
   public static func load(
-    environment: [String: String], homeDirectory: String, notebook: NotebookLocation?
+    environment: [String: String], homeDirectory: String, notebook: NotebookLocation?,
+    commandLine: SettingsPatch? = nil
   ) -> (configuration: BridgeConfiguration, problems: [String]) {
     let path = UserConfig.path(environment: environment, homeDirectory: homeDirectory)
     var problems: [String] = []
@@ -43,7 +48,7 @@ public struct BridgeConfiguration: Sendable {
     }
     var configuration = BridgeConfiguration(
       userConfig: userConfig, userConfigPath: path, notebook: notebook, notebookMetadata: nil,
-      watcher: notebook.map { NotebookWatcher(path: $0.path) })
+      commandLine: commandLine, watcher: notebook.map { NotebookWatcher(path: $0.path) })
     if let problem = configuration.refreshNotebook().problem { problems.append(problem) }
     return (configuration, problems)
   }

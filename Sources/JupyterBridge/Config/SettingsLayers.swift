@@ -8,6 +8,8 @@ public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
   case userConfigRule(file: String, index: Int, match: String)
   /// `metadata.lmk` of the notebook file.
   case notebookMetadata(path: String)
+  /// A flag of the command (`--notify-on`, `--min-duration`…): this run's explicit wish.
+  case commandLine
 
   public var description: String {
     switch self {
@@ -16,6 +18,7 @@ public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
     case .userConfigRule(let file, let index, let match):
       "\(file) notebooks[\(index)] (match \"\(match)\")"
     case .notebookMetadata(let path): "\(path) metadata.lmk"
+    case .commandLine: "command line"
     }
   }
 }
@@ -56,14 +59,17 @@ public struct ResolvedSettings: Sendable, Equatable {
   ///   - userConfig: nil when there is no file or it could not be read (fail open).
   ///   - notebookPath: the notebook's absolute path, nil when unknown (rules and metadata are skipped).
   ///   - notebookMetadata: `metadata.lmk` of that notebook, nil when absent or unreadable.
+  ///   - commandLine: the command's own flags, above every file.
   public static func resolve(
-    userConfig: UserConfig?, notebookPath: String?, notebookMetadata: SettingsPatch?
+    userConfig: UserConfig?, notebookPath: String?, notebookMetadata: SettingsPatch?,
+    commandLine: SettingsPatch? = nil
   ) -> ResolvedSettings {
     var layers = userConfig?.layers(forNotebook: notebookPath) ?? []
     if let notebookPath, let notebookMetadata {
       layers.append(
         SettingsLayer(source: .notebookMetadata(path: notebookPath), patch: notebookMetadata))
     }
+    if let commandLine { layers.append(SettingsLayer(source: .commandLine, patch: commandLine)) }
     return resolve(layers)
   }
 }
