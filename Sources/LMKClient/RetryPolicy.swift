@@ -26,6 +26,11 @@ public struct RetryPolicy: Sendable, Equatable {
     maxAttempts: 2, initialDelay: .milliseconds(100), maxDelay: .milliseconds(200),
     totalBudget: .milliseconds(900))
 
+  /// A person is waiting at a terminal: a few quick tries, then say what is wrong.
+  public static let interactive = RetryPolicy(
+    maxAttempts: 3, initialDelay: .milliseconds(300), maxDelay: .seconds(2),
+    totalBudget: .seconds(15))
+
   /// What one attempt produced.
   public enum Outcome: Sendable, Equatable {
     case status(Int, retryAfter: Duration?)
