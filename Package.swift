@@ -50,7 +50,9 @@ let package = Package(
       ]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
     .testTarget(name: "JupyterBridgeTests", dependencies: ["JupyterBridge"]),
-    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient"]),
+    // Test support: a separate process posting events, so tests can SIGKILL it mid-delivery.
+    .executableTarget(name: "lmk-test-sender", dependencies: ["LMKClient"], path: "Tests/LMKTestSender"),
+    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient", "lmk-test-sender"]),
   ],
   swiftLanguageModes: [.v6]
 )
