@@ -12,7 +12,10 @@ struct JupyterLMK: AsyncParsableCommand {
       cells' state into an LMK session. Also answers as `jupyter lmk …`.
       """,
     version: "0.1.0",
-    subcommands: [AttachCommand.self, RunCommand.self, InstallCommand.self, UninstallCommand.self]
+    subcommands: [
+      RunCommand.self, AttachCommand.self, InstallCommand.self, UninstallCommand.self,
+      LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ChannelsCommand.self,
+    ]
   )
 
   /// Runs the command; usage errors exit with status 2 (PRODUCT.md §3), not
