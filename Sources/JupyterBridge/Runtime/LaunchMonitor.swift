@@ -9,29 +9,40 @@ public final class LaunchMonitor: KernelMonitor {
   private let context: Context
   private let connection: ConnectionInfo
   private let sink: SessionSink
+  private let watcher: SettingsWatcher
   private let logger: Logger
 
   /// Subscribes to IOPub at once (the kernel is just starting and has not
-  /// bound yet), then builds the rest. Throws only for an unusable
-  /// connection file or socket; the launcher then runs the kernel unmonitored.
+  /// bound yet), then works out the rest with `prepare` (notebook, settings,
+  /// LMK). Throws only for an unusable connection file or socket; the launcher
+  /// then runs the kernel unmonitored.
   public init(
-    connectionFile: String, settings: MonitorSettings, notification: NotificationContext,
-    sink: @escaping @Sendable () -> SessionSink, logger: Logger
+    connectionFile: String, logger: Logger,
+    prepare: @escaping @Sendable (ConnectionInfo) -> BridgeSetup
   ) throws {
     let connection = try ConnectionInfo.load(path: connectionFile)
     let context = try Context()
-    let made = sink()
+    let ready = SetupBox()
     self.connection = connection
     self.context = context
-    self.sink = made
     self.logger = logger
     listener = try IOPubListener<BridgeMonitor.Input>.start(connection: connection, context: context) {
+      // Runs on the IOPub thread once the socket is subscribed and connected.
+      let setup = prepare(connection)
+      ready.setup = setup
       let monitor = BridgeMonitor(
-        settings: settings, context: notification, sink: made, connectionFile: nil,
-        emit: { logger.info("\($0)") })
-      made.publish(monitor.snapshot)
+        settings: setup.configuration.resolved.settings, context: setup.notification,
+        sink: setup.sink, connectionFile: nil, emit: { logger.info("\($0)") })
+      setup.sink.publish(monitor.snapshot)
       return monitor
     }
+    ready.wait()
+    guard let setup = ready.setup else { throw SetupBox.NotReady() }
+    sink = setup.sink
+    let listener = self.listener
+    watcher = SettingsWatcher(
+      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
+      onProblem: { logger.warning("\($0)") })
   }
 
   public func kernelStarted(_ kernel: KernelProcess) async throws {
@@ -72,4 +83,14 @@ public final class LaunchMonitor: KernelMonitor {
       }
     }
   }
+}
+
+/// Carries the setup from the IOPub thread, where it is made, to the launcher.
+final class SetupBox: @unchecked Sendable {
+  struct NotReady: Error {}
+  private let made = DispatchSemaphore(value: 0)
+  var setup: BridgeSetup? {
+    didSet { made.signal() }
+  }
+  func wait() { made.wait() }
 }
