@@ -36,6 +36,7 @@ public final class BridgeMonitor: IOPubConsumer {
   private let connectionFile: String?
   private var transcript = ExecutionTranscript()
   private var lastDropLog: Int64 = .min
+  private var subscriptionConfirmed = false
   public private(set) var ending: Ending?
 
   public init(
@@ -56,7 +57,10 @@ public final class BridgeMonitor: IOPubConsumer {
 
   public func receive(_ message: IOPubMessage, at now: ClockReading) {
     switch message.content {
-    case .welcome: emit("subscription confirmed (iopub_welcome)")
+    case .welcome:
+      // Our private topic and (when we subscribed first) "" may both be welcomed.
+      if !subscriptionConfirmed { emit("subscription confirmed (iopub_welcome)") }
+      subscriptionConfirmed = true
     case .other: return  // output: nothing to do, and the hot path stays short
     default: break
     }

@@ -32,7 +32,7 @@ public final class LaunchMonitor: KernelMonitor {
       ready.setup = setup
       let monitor = BridgeMonitor(
         settings: setup.configuration.resolved.settings, context: setup.notification,
-        sink: setup.sink, connectionFile: nil, emit: { logger.info("\($0)") })
+        sink: setup.sink, connectionFile: nil, emit: { logger.debug("\($0)") })
       setup.sink.publish(monitor.snapshot)
       return monitor
     }
