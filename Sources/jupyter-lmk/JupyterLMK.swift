@@ -15,6 +15,7 @@ struct JupyterLMK: AsyncParsableCommand {
     subcommands: [
       RunCommand.self, AttachCommand.self, InstallCommand.self, UninstallCommand.self,
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ChannelsCommand.self,
+      StatusCommand.self,
     ]
   )
 

@@ -33,9 +33,7 @@ public final class LMKSessionSink: SessionSink {
   private let finished = DispatchSemaphore(value: 0)
 
   /// Requests made while wrapping up must fit in the bridge's exit deadline.
-  static let wrapUpBudget = RetryPolicy(
-    maxAttempts: 2, initialDelay: .milliseconds(100), maxDelay: .milliseconds(300),
-    totalBudget: .milliseconds(800))
+  static let wrapUpBudget = RetryPolicy.shutdown
   /// After a failed request, try again this much later even if nothing new happens.
   static let retryDelay: Duration = .seconds(5)
 

@@ -1,0 +1,54 @@
+"""`jupyter-lmk status`: what a user checks when nothing arrives."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from kernels import bridge_binary
+
+
+def status(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([bridge_binary(), "status", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_status_reports_credentials_outbox_and_settings_with_their_sources(standin, tmp_path):
+    home = tmp_path / "home"
+    outbox = home / ".local/share/jupyter-lmk/outbox"
+    outbox.mkdir(parents=True)
+    (outbox / "00000000000000000001-1-a.json").write_text(json.dumps({"message": "left over"}))
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"notifyOn": "error", "notebooks": [{"match": "*.ipynb", "minDuration": 30}]}))
+    notebook = tmp_path / "train.ipynb"
+    notebook.write_text(json.dumps({"cells": [], "metadata": {"lmk": {"notifyChannel": "sms"}},
+                                    "nbformat": 4, "nbformat_minor": 5}))
+    env = dict(os.environ, HOME=str(home), LMK_SERVER_URL=standin.url,
+               LMK_ACCESS_TOKEN=standin.token, JUPYTER_LMK_CONFIG=str(config))
+    result = status(env, "--notebook", str(notebook))
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert f"server       {standin.url}" in out
+    assert "token        valid: app" in out
+    assert "1 undelivered event(s)" in out
+    assert f"notifyOn       error" in out and f"from {config}" in out
+    assert "minDuration    30.0 s" in out and 'notebooks[0] (match "*.ipynb")' in out
+    assert "notifyChannel  sms" in out and f"from {notebook} metadata.lmk" in out
+    assert standin.token not in out + result.stderr
+
+
+def test_status_without_credentials_says_how_to_log_in(tmp_path):
+    env = dict(os.environ, HOME=str(tmp_path))
+    for key in ("LMK_ACCESS_TOKEN", "LMK_REFRESH_TOKEN", "LMK_CONFIG_PATH", "JUPYTER_LMK_CONFIG"):
+        env.pop(key, None)
+    result = status(env)
+    assert result.returncode == 1
+    assert "none — run `jupyter-lmk login`" in result.stdout
+
+
+def test_status_names_a_rejected_token(standin, tmp_path):
+    env = dict(os.environ, HOME=str(tmp_path), LMK_SERVER_URL=standin.url,
+               LMK_ACCESS_TOKEN="not-a-token")
+    result = status(env)
+    assert result.returncode == 1
+    assert "token        NOT usable" in result.stdout
