@@ -29,11 +29,10 @@ public struct IOPubDecoder: Sendable {
   private static func decodeVerified<Frames: WireFrames>(
     _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
   ) -> Result<IOPubMessage, DropReason> {
-    let parts: SignedParts
-    switch SignedParts.open(frames, signer: signer, replayGuard: &replayGuard) {
-    case .success(let opened): parts = opened
-    case .failure(let reason): return .failure(reason)
-    }
+    SignedParts.open(frames, signer: signer, replayGuard: &replayGuard, then: read)
+  }
+
+  private static func read(_ parts: SignedParts) -> Result<IOPubMessage, DropReason> {
     guard let fields = try? HeaderFields(parts.header) else { return .failure(.malformedHeader) }
     let kind: Kind
     switch fields.msgType {

@@ -18,11 +18,10 @@ public struct KernelInfoReply: Sendable, Equatable {
   public static func decode<Frames: WireFrames>(
     _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
   ) -> Result<KernelInfoReply, DropReason> {
-    let parts: SignedParts
-    switch SignedParts.open(frames, signer: signer, replayGuard: &replayGuard) {
-    case .success(let opened): parts = opened
-    case .failure(let reason): return .failure(reason)
-    }
+    SignedParts.open(frames, signer: signer, replayGuard: &replayGuard, then: read)
+  }
+
+  private static func read(_ parts: SignedParts) -> Result<KernelInfoReply, DropReason> {
     guard let header = try? HeaderFields(parts.header), header.msgType == "kernel_info_reply" else {
       return .failure(.malformedHeader)
     }

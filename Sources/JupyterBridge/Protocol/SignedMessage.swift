@@ -9,27 +9,39 @@ struct SignedParts {
   /// jupyter_client skips both checks when the key is empty; so does this.
   static func open<Frames: WireFrames>(
     _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
-  ) -> Result<SignedParts, DropReason> {
+  ) throws(DropReason) -> SignedParts {
     var delimiter = -1
     for index in 0..<frames.count where frames[index].elementsEqual(wireDelimiter) {
       delimiter = index
       break
     }
-    guard delimiter >= 0 else { return .failure(.noDelimiter) }
-    guard frames.count >= delimiter + 6 else { return .failure(.tooFewFrames) }
+    guard delimiter >= 0 else { throw .noDelimiter }
+    guard frames.count >= delimiter + 6 else { throw .tooFewFrames }
     let parts = SignedParts(
       header: frames[delimiter + 2], parent: frames[delimiter + 3],
       metadata: frames[delimiter + 4], content: frames[delimiter + 5])
     if signer.isSigning {
       let signature = frames[delimiter + 1]
-      guard signature.count > 0 else { return .failure(.unsigned) }
+      guard signature.count > 0 else { throw .unsigned }
       guard
         let mac = signer.verify(
           signature: signature,
           parts: [parts.header, parts.parent, parts.metadata, parts.content])
-      else { return .failure(.badSignature) }
-      guard replayGuard.admit(mac: mac) else { return .failure(.replayed) }
+      else { throw .badSignature }
+      guard replayGuard.admit(mac: mac) else { throw .replayed }
     }
-    return .success(parts)
+    return parts
+  }
+
+  /// Opens the message, then reads it with `read`; a drop reason from either step is the result.
+  static func open<Frames: WireFrames, Value>(
+    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard,
+    then read: (SignedParts) -> Result<Value, DropReason>
+  ) -> Result<Value, DropReason> {
+    do {
+      return read(try open(frames, signer: signer, replayGuard: &replayGuard))
+    } catch {
+      return .failure(error)
+    }
   }
 }
