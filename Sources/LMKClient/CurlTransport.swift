@@ -19,7 +19,7 @@ public struct HTTPTimeouts: Sendable, Equatable {
 /// `ClientTransport` over the system libcurl, so TLS, proxies (`https_proxy`, `no_proxy`…)
 /// and connection reuse behave like every other curl-based tool on the machine.
 ///
-/// `curl_easy_perform` blocks, so it runs on a dedicated dispatch queue, never on the
+/// `curl_easy_perform` blocks, so it runs on a thread of its own, never on the
 /// cooperative pool. Easy handles are pooled so keep-alive connections are reused.
 public final class CurlTransport: ClientTransport, Sendable {
   /// The latest instant a request may still be running (set by the retry middleware so a
@@ -31,7 +31,6 @@ public final class CurlTransport: ClientTransport, Sendable {
   private let maxResponseBytes: Int
   private let logger: Logger
   private let pool = HandlePool()
-  private static let queue = DispatchQueue(label: "jupyter-lmk.curl", attributes: .concurrent)
   private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
   public init(
@@ -73,13 +72,17 @@ public final class CurlTransport: ClientTransport, Sendable {
       connectMs: Self.milliseconds(timeouts.connect), totalMs: Self.milliseconds(total),
       userAgent: userAgent, maxResponseBytes: maxResponseBytes)
     let started = ContinuousClock.now
+    // A thread of its own per request: a blocked dispatch worker would count against
+    // libdispatch's small pool, so one hanging server could stall every other request.
     let result = await withCheckedContinuation {
       (continuation: CheckedContinuation<ExchangeResult, Never>) in
-      Self.queue.async { [pool] in
+      let thread = Thread { [pool] in
         let handle = pool.take()
         continuation.resume(returning: exchange.perform(on: handle))
         pool.give(handle)
       }
+      thread.name = "jupyter-lmk-curl"
+      thread.start()
     }
     let elapsed = ContinuousClock.now - started
     switch result {
