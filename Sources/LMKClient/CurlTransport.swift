@@ -1,5 +1,4 @@
 import CCurlShim
-import Dispatch
 import Foundation
 import HTTPTypes
 import Logging

@@ -15,7 +15,7 @@ final class SenderProcess: @unchecked Sendable {
 
   init(standIn: StandIn, arguments: [String]) throws {
     outputFile = standIn.directory.appendingPathComponent("sender-\(UUID().uuidString).out")
-    FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
     process.executableURL = Self.executable
     process.arguments = arguments
     process.environment = standIn.environment()

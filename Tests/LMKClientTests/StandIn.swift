@@ -48,7 +48,7 @@ final class StandIn: @unchecked Sendable {
       + accessTokens.flatMap { ["--access-token", $0] }
       + refreshTokens.flatMap { ["--refresh-token", $0] }
     let log = directory.appendingPathComponent("standin.log")
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     process.standardError = try FileHandle(forWritingTo: log)
     process.standardOutput = FileHandle.nullDevice
     try process.run()
