@@ -162,7 +162,7 @@ public final class LMKService: Sendable {
   // MARK: Plumbing
 
   /// Runs one operation with an optional per-call retry budget, unwrapping the generated
-  /// client's `ClientError` into `LMKError`.
+  /// client's `ClientError` into `LMKError` (or `CancellationError` when the task was cancelled).
   func call<T: Sendable>(_ operation: String, _ budget: RetryPolicy?, _ body: () async throws -> T)
     async throws -> T
   {
@@ -171,6 +171,7 @@ public final class LMKService: Sendable {
     } catch {
       if let inner = LMKError.unwrapping(error) { throw inner }
       if let client = error as? ClientError {
+        if client.underlyingError is CancellationError { throw CancellationError() }
         throw LMKError.invalidResponse(operation: operation, message: "\(client.underlyingError)")
       }
       throw error

@@ -108,6 +108,21 @@ import Testing
     }
   }
 
+  @Test func cancellingTheTaskAbortsTheRequestInFlight() async throws {
+    try await withService(timeouts: HTTPTimeouts(connect: .seconds(2), total: .seconds(30))) {
+      standIn, service in
+      try await standIn.fault(method: "GET", path: "^\(Self.path)$", delayMs: 8000)
+      let call = Task { try await service.listChannels() }
+      _ = try await waitFor("the request to reach the stand-in", timeout: .seconds(10)) {
+        try await statuses(standIn).isEmpty ? nil : true
+      }
+      let started = ContinuousClock.now
+      call.cancel()
+      await #expect(throws: CancellationError.self) { _ = try await call.value }
+      #expect(ContinuousClock.now - started < .seconds(3))
+    }
+  }
+
   @Test func aClosedPortIsATransientTransportError() async throws {
     var configuration = LMKConfiguration(environment: [
       "LMK_SERVER_URL": "http://127.0.0.1:9", "LMK_ACCESS_TOKEN": "t",
