@@ -132,7 +132,7 @@ import Testing
   }
 
   @Test func withoutCredentialsNothingIsSent() async throws {
-    let standIn = try await StandIn.start()
+    let standIn = try await StandIn.start(accessTokens: ["tok-late"])
     defer { standIn.stop() }
     let service = try standIn.service()
     #expect(!service.hasCredentials())
@@ -140,6 +140,10 @@ import Testing
       _ = try await service.listChannels()
     }
     #expect(try await standIn.requests().isEmpty)
+    // A login by another process later is picked up by the same service.
+    try standIn.writeConfig(pythonProfile(access: "tok-late", refresh: nil, expiresInSeconds: 3600))
+    #expect(try await service.listChannels().count == 3)
+    #expect(try await standIn.requests().count == 1)
   }
 }
 
