@@ -100,8 +100,10 @@ public struct CredentialStore: Sendable {
   private func edit(_ change: (inout INIDocument) -> Void) throws {
     var document = try readDocument()
     change(&document)
-    try makeDirectory((path as NSString).deletingLastPathComponent, mode: 0o700)
-    try writeAtomically(Data(document.text.utf8), to: path, mode: 0o600)
+    // A symlinked config (dotfile managers) keeps its link: the file it points to is replaced.
+    let target = (path as NSString).resolvingSymlinksInPath
+    try makeDirectory((target as NSString).deletingLastPathComponent, mode: 0o700)
+    try writeAtomically(Data(document.text.utf8), to: target, mode: 0o600)
   }
 
   private func readDocument() throws -> INIDocument {

@@ -1,5 +1,4 @@
 import CCurlShim
-import Dispatch
 import Foundation
 import HTTPTypes
 import Logging
@@ -19,7 +18,7 @@ public struct HTTPTimeouts: Sendable, Equatable {
 /// `ClientTransport` over the system libcurl, so TLS, proxies (`https_proxy`, `no_proxy`…)
 /// and connection reuse behave like every other curl-based tool on the machine.
 ///
-/// `curl_easy_perform` blocks, so it runs on a dedicated dispatch queue, never on the
+/// `curl_easy_perform` blocks, so it runs on a thread of its own, never on the
 /// cooperative pool. Easy handles are pooled so keep-alive connections are reused.
 public final class CurlTransport: ClientTransport, Sendable {
   /// The latest instant a request may still be running (set by the retry middleware so a
@@ -31,7 +30,6 @@ public final class CurlTransport: ClientTransport, Sendable {
   private let maxResponseBytes: Int
   private let logger: Logger
   private let pool = HandlePool()
-  private static let queue = DispatchQueue(label: "jupyter-lmk.curl", attributes: .concurrent)
   private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
   public init(
@@ -73,16 +71,28 @@ public final class CurlTransport: ClientTransport, Sendable {
       connectMs: Self.milliseconds(timeouts.connect), totalMs: Self.milliseconds(total),
       userAgent: userAgent, maxResponseBytes: maxResponseBytes)
     let started = ContinuousClock.now
-    let result = await withCheckedContinuation {
-      (continuation: CheckedContinuation<ExchangeResult, Never>) in
-      Self.queue.async { [pool] in
-        let handle = pool.take()
-        continuation.resume(returning: exchange.perform(on: handle))
-        pool.give(handle)
+    // A thread of its own per request: a blocked dispatch worker would count against
+    // libdispatch's small pool, so one hanging server could stall every other request.
+    let cancel = CancelFlag()
+    // A thread of its own per request: a blocked dispatch worker would count against
+    // libdispatch's small pool, so one hanging server could stall every other request.
+    let result = await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<ExchangeResult, Never>) in
+        let thread = Thread { [pool] in
+          let handle = pool.take()
+          continuation.resume(returning: exchange.perform(on: handle, cancel: cancel))
+          pool.give(handle)
+        }
+        thread.name = "jupyter-lmk-curl"
+        thread.start()
       }
+    } onCancel: {
+      cancel.set()
     }
     let elapsed = ContinuousClock.now - started
     switch result {
+    case .failure(CURLE_ABORTED_BY_CALLBACK, _) where cancel.isSet:
+      throw CancellationError()
     case .failure(let code, let message):
       logger.debug(
         "\(request.method.rawValue) \(redactedURL(url)) failed after \(elapsed): \(message)")
@@ -156,9 +166,9 @@ private struct Exchange: Sendable {
   let userAgent: String
   let maxResponseBytes: Int
 
-  func perform(on handle: UnsafeMutableRawPointer?) -> ExchangeResult {
+  func perform(on handle: UnsafeMutableRawPointer?, cancel: CancelFlag) -> ExchangeResult {
     guard let handle else { return .failure(CURLE_FAILED_INIT, "could not create a curl handle") }
-    let sink = ResponseSink(limit: maxResponseBytes)
+    let sink = ResponseSink(limit: maxResponseBytes, cancel: cancel)
     let unmanaged = Unmanaged.passRetained(sink)
     defer { unmanaged.release() }
     var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -183,6 +193,9 @@ private struct Exchange: Sendable {
       lmk_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
       lmk_curl_setopt_header_function(handle, headerToSink)
       lmk_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, unmanaged.toOpaque())
+      lmk_curl_setopt_xferinfo_function(handle, checkCancelled)
+      lmk_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, unmanaged.toOpaque())
+      lmk_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0)
       switch method {
       case "GET": lmk_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
       case "HEAD": lmk_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
@@ -222,11 +235,15 @@ private struct Exchange: Sendable {
 /// Receives the body and header lines from curl's callbacks (used on one thread only).
 private final class ResponseSink {
   let limit: Int
+  let cancel: CancelFlag
   var body = Data()
   var fields = HTTPFields()
   var overflowed = false
 
-  init(limit: Int) { self.limit = limit }
+  init(limit: Int, cancel: CancelFlag) {
+    self.limit = limit
+    self.cancel = cancel
+  }
 
   func header(_ line: String) {
     if line.hasPrefix("HTTP/") {
@@ -256,6 +273,25 @@ private let writeToSink:
     sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length)
     return length
   }
+
+/// curl's progress callback (about once a second, and on every transfer step): a
+/// non-zero return aborts the transfer when the calling task was cancelled.
+private let checkCancelled:
+  @convention(c) (UnsafeMutableRawPointer?, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> Int32 =
+    {
+      context, _, _, _, _ in
+      guard let context else { return 0 }
+      return Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue().cancel.isSet ? 1 : 0
+    }
+
+/// Set from the task's cancellation handler, read on the curl thread.
+final class CancelFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
+}
 
 private let headerToSink:
   @convention(c) (UnsafeMutablePointer<CChar>?, Int, Int, UnsafeMutableRawPointer?) -> Int = {

@@ -1,4 +1,5 @@
 import Foundation
+import OpenAPIRuntime
 
 /// Everything the LMK client can fail with, phrased for a person reading one line on
 /// stderr. No case ever carries a token or a URL with a `?token=` query.
@@ -57,6 +58,15 @@ public enum LMKError: Error, Sendable, Equatable, CustomStringConvertible {
     case .notLoggedIn, .refreshRejected: return true
     default: return false
     }
+  }
+}
+
+extension LMKError {
+  /// The `LMKError` inside an error from the generated client (which wraps what the
+  /// transport and middlewares throw in `ClientError`), if there is one.
+  static func unwrapping(_ error: any Error) -> LMKError? {
+    if let error = error as? LMKError { return error }
+    return (error as? ClientError)?.underlyingError as? LMKError
   }
 }
 

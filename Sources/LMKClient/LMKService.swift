@@ -71,9 +71,13 @@ public final class LMKService: Sendable {
   }
 
   /// Sends a partial state; throws `LMKError.sessionEnded` when the user ended the session (409).
+  /// `type` is always sent: without it the body matches every branch of the contract's
+  /// `oneOf` (all partial states are all-optional) and is invalid.
   public func updateSession(id: String, state: PartialJupyterState, budget: RetryPolicy? = nil)
     async throws
   {
+    var state = state
+    state._type = .jupyter
     try await call("updateSession", budget) {
       switch try await client.updateSession(
         path: .init(sessionId: id), body: .json(.init(state: .PartialJupyterSessionState(state))))
@@ -158,17 +162,19 @@ public final class LMKService: Sendable {
   // MARK: Plumbing
 
   /// Runs one operation with an optional per-call retry budget, unwrapping the generated
-  /// client's `ClientError` into `LMKError`.
+  /// client's `ClientError` into `LMKError` (or `CancellationError` when the task was cancelled).
   func call<T: Sendable>(_ operation: String, _ budget: RetryPolicy?, _ body: () async throws -> T)
     async throws -> T
   {
     do {
       return try await RetryMiddleware.$override.withValue(budget) { try await body() }
-    } catch let error as LMKError {
+    } catch {
+      if let inner = LMKError.unwrapping(error) { throw inner }
+      if let client = error as? ClientError {
+        if client.underlyingError is CancellationError { throw CancellationError() }
+        throw LMKError.invalidResponse(operation: operation, message: "\(client.underlyingError)")
+      }
       throw error
-    } catch let error as ClientError {
-      if let inner = error.underlyingError as? LMKError { throw inner }
-      throw LMKError.invalidResponse(operation: operation, message: "\(error.underlyingError)")
     }
   }
 

@@ -32,9 +32,12 @@ struct RetryMiddleware: ClientMiddleware {
         outcome = .status(
           response.0.status.code,
           retryAfter: parseRetryAfter(response.0.headerFields[.retryAfter], now: Date()))
-      } catch let error as LMKError {
+      } catch {
+        // Errors from the transport reach middlewares wrapped in the runtime's ClientError.
+        guard case .transport(_, _, _, let retryable) = LMKError.unwrapping(error) else {
+          throw error
+        }
         failure = error
-        guard case .transport(_, _, _, let retryable) = error else { throw error }
         outcome = .transportFailure(retryable: retryable)
       }
       let decision = policy.decide(
@@ -54,7 +57,8 @@ struct RetryMiddleware: ClientMiddleware {
   private func describe(_ outcome: RetryPolicy.Outcome, _ failure: (any Error)?) -> String {
     switch outcome {
     case .status(let code, _): return "HTTP \(code)"
-    case .transportFailure: return failure.map { "\($0)" } ?? "a transport failure"
+    case .transportFailure:
+      return failure.flatMap { LMKError.unwrapping($0).map { "\($0)" } } ?? "a transport failure"
     }
   }
 }

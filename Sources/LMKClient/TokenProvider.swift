@@ -26,7 +26,9 @@ actor TokenProvider {
 
   /// A token to send now, refreshed first when the stored expiry says it is about to lapse.
   func token() async throws -> String {
-    let credentials = try current ?? store.load()
+    // Without usable cached tokens the file is read again: `jupyter lmk login` in another
+    // terminal takes effect without restarting the bridge.
+    let credentials = try current.flatMap { $0.isUsable ? $0 : nil } ?? store.load()
     current = credentials
     if let access = credentials.accessToken, !expiresSoon(credentials) { return access }
     guard credentials.refreshToken != nil else {
