@@ -7,5 +7,5 @@ bash tools/setup.sh
 export JUPYTER_LMK_PYTHON="$PWD/.venv/bin/python"
 export JUPYTER_LMK_BIN="$PWD/.build/debug/jupyter-lmk"
 swift build
-swift test
+swift test --no-parallel
 .venv/bin/python -m pytest Tests/e2e -q
