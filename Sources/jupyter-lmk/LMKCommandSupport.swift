@@ -19,7 +19,7 @@ enum LMKCommandSupport {
     return try LMKService(logger: logger)
   }
 
-  /// Runs `body`, reporting an `LMKError` as `jupyter-lmk: error: …` and exit status 1.
+  /// Runs `body`, reporting an `LMKError` as `Error: …` (like every other command) and exit status 1.
   static func run(_ body: () async throws -> Void) async throws {
     do {
       try await body()
@@ -29,7 +29,7 @@ enum LMKCommandSupport {
   }
 
   static func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("jupyter-lmk: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
     exit(1)
   }
 
