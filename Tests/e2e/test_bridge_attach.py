@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import time
 import urllib.request
 from pathlib import Path
@@ -21,6 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from kernels import LineProcess, bridge_binary, wait_until
+from standin import Standin
 
 ISO_MILLIS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 # Run All: quick, quick, slow (~1 s), quick.
@@ -378,6 +378,8 @@ def test_min_duration_and_a_directive_cell(kernel, client, standin, home):
         assert f"**\\[{reply['content']['execution_count']}\\]**" in event["message"]
         assert stop(directed) == 0
         assert len(standin.events()) == 1
+        directed_session = standin.sessions()[-1]
+        assert directed_session["state"]["notifyOn"] == "stop", "the directive is in force from its cell on"
         assert_clean_traffic(standin, short, directed)
     finally:
         directed.stop()
@@ -405,8 +407,9 @@ def test_notify_channel_is_resolved_to_its_id(kernel, client, standin, home):
 # --- 7. kernel death
 
 
-def test_killed_kernel_is_notified_whatever_notify_on_says(kernel, client, standin, home):
-    bridge = attach(kernel, bridge_env(home, standin.url, standin.token))  # notifyOn: none
+@pytest.mark.parametrize("notify_on", ["none", "stop"])
+def test_killed_kernel_is_notified_once_whatever_notify_on_says(notify_on, kernel, client, standin, home):
+    bridge = attach(kernel, bridge_env(home, standin.url, standin.token), "--notify-on", notify_on)
     try:
         msg_id = client.execute("import time\nprint('working', flush=True)\ntime.sleep(60)")
         wait_for_stream(client, msg_id, "working")
@@ -443,37 +446,35 @@ def test_retry_after_503_delivers_the_event_once(kernel, client, standin, home):
         bridge.stop()
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_outbox_keeps_an_undelivered_event_for_a_later_bridge(kernel, client, standin, home):
+def test_outbox_keeps_an_undelivered_event_for_a_later_bridge(kernel, client, standin, home, python_exe, repo_root):
     outbox = home / ".local" / "share" / "jupyter-lmk" / "outbox"
-    down = f"http://127.0.0.1:{closed_port()}"
-    first = attach(kernel, bridge_env(home, down, standin.token), "--notify-on", "stop")
+    first = attach(kernel, bridge_env(home, standin.url, standin.token), "--notify-on", "stop")
     try:
+        standin.wait_for(lambda s: s.sessions(), 10, "the session")
+        assert_clean_traffic(standin, first)
+        standin.stop()  # LMK goes down before the run ends
         client.execute_interactive("v = 1", timeout=30)
         first.wait_for_line(lambda line: line.startswith("notify: run of 1 cell(s) finished"))
         assert stop(first) == 0
         kept = list(outbox.glob("*.json"))
         assert len(kept) == 1
-        assert oct(kept[0].stat().st_mode & 0o777) == oct(0o600)
+        assert kept[0].stat().st_mode & 0o777 == 0o600
         assert "finished" in json.loads(kept[0].read_text())["message"]
     finally:
         first.stop()
 
-    later = attach(kernel, bridge_env(home, standin.url, standin.token))
-    try:
-        event = wait_for_events(standin, 1)[0]
-        assert "**finished**" in event["message"]
-        wait_until(lambda: not list(outbox.glob("*.json")), 10, "the outbox to empty")
-        assert stop(later) == 0
-        assert len(standin.events()) == 1
-        assert_clean_traffic(standin, first, later)
-    finally:
-        later.stop()
+    with Standin().start(python_exe, repo_root, ["--access-token", standin.token]) as back:
+        back.token = standin.token
+        later = attach(kernel, bridge_env(home, back.url, back.token))
+        try:
+            event = wait_for_events(back, 1)[0]
+            assert "**finished**" in event["message"]
+            wait_until(lambda: not list(outbox.glob("*.json")), 10, "the outbox to empty")
+            assert stop(later) == 0
+            assert len(back.events()) == 1
+            assert_clean_traffic(back, first, later)
+        finally:
+            later.stop()
 
 
 # --- 9. 409: the session was ended in the app
