@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import time
 import urllib.request
 from pathlib import Path
@@ -475,6 +476,36 @@ def test_outbox_keeps_an_undelivered_event_for_a_later_bridge(kernel, client, st
             assert_clean_traffic(back, first, later)
         finally:
             later.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_channel_named_while_lmk_is_unreachable_still_gets_the_event(kernel, client, standin, home):
+    """The channel list cannot be fetched while LMK is down, so `sms` is not yet an id
+    when the run ends; the event must still reach that channel once LMK is back."""
+    outbox = home / ".local" / "share" / "jupyter-lmk" / "outbox"
+    offline = attach(kernel, bridge_env(home, f"http://127.0.0.1:{closed_port()}", standin.token),
+                     "--notify-on", "stop", "--notify-channel", "sms")
+    try:
+        client.execute_interactive("t = 1", timeout=30)
+        offline.wait_for_line(lambda line: line.startswith("notify: run of 1 cell(s) finished"))
+        assert stop(offline) == 0
+        assert len(list(outbox.glob("*.json"))) == 1
+    finally:
+        offline.stop()
+
+    later = attach(kernel, bridge_env(home, standin.url, standin.token))
+    try:
+        event = wait_for_events(standin, 1)[0]
+        assert event["notificationConfig"] == {"notify": True, "channelIds": ["ch-sms"]}
+        assert stop(later) == 0
+        assert_clean_traffic(standin, offline, later)
+    finally:
+        later.stop()
 
 
 # --- 9. 409: the session was ended in the app
