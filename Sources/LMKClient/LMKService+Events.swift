@@ -34,7 +34,11 @@ extension LMKService {
 
   /// Sends what this or earlier processes left in the outbox, oldest first; entries another
   /// process is sending right now are skipped. Stops at the first transient failure.
-  public func deliverPending(budget: RetryPolicy? = nil) async -> OutboxReport {
+  /// `prepare` adjusts each stored event just before it is sent: an event stored while LMK
+  /// was unreachable may name what only LMK can resolve (a channel by name).
+  public func deliverPending(
+    budget: RetryPolicy? = nil, preparing prepare: (Event) -> Event = { $0 }
+  ) async -> OutboxReport {
     var report = OutboxReport()
     var blocked = false
     for entry in outbox.pending() {
@@ -52,7 +56,7 @@ extension LMKService {
         continue
       }
       do {
-        switch try await send(event, entry: entry, budget: budget) {
+        switch try await send(prepare(event), entry: entry, budget: budget) {
         case .delivered: report.delivered += 1
         case .queued:
           report.remaining += 1

@@ -103,7 +103,10 @@ public final class LMKSessionSink: SessionSink {
           due.withLock { if $0.state == nil { $0.state = state } }
         }
         if now.events {
-          let report = await service.deliverPending(budget: budget)
+          let channels = known.withLock { $0.channels }
+          let report = await service.deliverPending(budget: budget) {
+            SessionStateMapping.resolvingChannels($0, channels)
+          }
           if report.remaining > 0 {
             failed = true
             due.withLock { $0.events = true }

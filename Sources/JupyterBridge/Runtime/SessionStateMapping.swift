@@ -28,6 +28,20 @@ enum SessionStateMapping {
       notifyChannel: p.notifyChannel)
   }
 
+  /// An event stored before the channel list could be fetched (LMK unreachable) names its
+  /// channel as the user wrote it (`sms`, a channel's name), which LMK rejects for good:
+  /// resolve it when sending. Once the list is known, a channel that matches nothing is
+  /// left out, so the event goes to the account's default channel rather than nowhere.
+  static func resolvingChannels(_ event: LMKService.Event, _ channels: ChannelDirectory)
+    -> LMKService.Event
+  {
+    guard let references = event.notificationConfig?.channelIds else { return event }
+    let ids = references.compactMap { channels.id(for: $0) }
+    var resolved = event
+    resolved.notificationConfig?.channelIds = ids.isEmpty ? nil : ids
+    return resolved
+  }
+
   /// The renderer's plain values as the API's event request.
   static func event(_ values: EventRequestValues) -> LMKService.Event {
     LMKService.Event(
