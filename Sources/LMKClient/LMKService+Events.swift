@@ -22,12 +22,7 @@ extension LMKService {
   /// Stores the event durably, then sends it. Throws only when it cannot be stored or
   /// LMK rejects it for good; transient failures leave it queued.
   public func postEvent(_ event: Event, budget: RetryPolicy? = nil) async throws -> EventDelivery {
-    let payload: Data
-    do { payload = try JSONEncoder().encode(event) } catch {
-      throw LMKError.invalidResponse(
-        operation: "postEvent", message: "cannot encode the event: \(error)")
-    }
-    let (entry, claim) = try outbox.add(payload)
+    let (entry, claim) = try store(event)
     defer { claim.release() }
     return try await send(event, entry: entry, budget: budget)
   }
