@@ -31,6 +31,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -280,8 +281,10 @@ class Bench:
     # -- d. latency, e. start-up --------------------------------------------------------
 
     def has_command(self, name: str) -> bool:
-        probe = subprocess.run([str(self.jupyter_lmk), name, "--help"], capture_output=True, text=True)
-        return probe.returncode == 0
+        """Whether `jupyter-lmk --help` lists the subcommand (unknown ones print the root help)."""
+        probe = subprocess.run([str(self.jupyter_lmk), "--help"], capture_output=True, text=True)
+        listed = probe.stdout.partition("SUBCOMMANDS:")[2]
+        return any(line.split()[:1] == [name] for line in listed.splitlines() if line.startswith("  "))
 
     def latency(self) -> dict:
         self.say("d. latency (kernel idle status -> notification request at the LMK stand-in)")
@@ -295,7 +298,7 @@ class Bench:
             reason = "`jupyter-lmk run` (launcher mode) is not built yet"
             self.say(f"   not available yet: {reason}")
             return {"skipped": reason}
-        reason = "`jupyter-lmk run` exists but this section is not wired yet"
+        reason = "`jupyter-lmk run` exists but this benchmark does not drive it yet"
         self.say(f"   not available yet: {reason}")
         return {"skipped": reason}
 
@@ -404,7 +407,7 @@ def main() -> None:
     out = Path(os.environ.get("JUPYTER_LMK_BENCH_JSON") or args.bench_dir / "results.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
-    bench.cell_file.unlink(missing_ok=True)
+    shutil.rmtree(bench.tmp, ignore_errors=True)
     bench.say(f"results: {out}")
 
 
