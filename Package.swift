@@ -26,6 +26,9 @@ let package = Package(
       name: "CCurlShim",
       linkerSettings: [.linkedLibrary("curl")]),
     .target(name: "ZMQWrap", dependencies: ["CZeroMQ"]),
+    // fork/exec of the kernel in launcher mode (signal reset, PDEATHSIG) and the
+    // signal self-pipe: code that must not be Swift.
+    .target(name: "CSpawn"),
     .target(
       name: "LMKClient",
       dependencies: [
@@ -38,7 +41,7 @@ let package = Package(
     .target(
       name: "JupyterBridge",
       dependencies: [
-        "ZMQWrap", "LMKClient",
+        "ZMQWrap", "LMKClient", "CSpawn",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ]),
@@ -52,7 +55,9 @@ let package = Package(
     // Benchmark driver (Benchmarks/, tools/bench.sh): times the IOPub pipeline in-process.
     .executableTarget(name: "lmk-bench", dependencies: ["JupyterBridge", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
-    .testTarget(name: "JupyterBridgeTests", dependencies: ["JupyterBridge"]),
+    // IOPub transcripts are read through #filePath, not bundled.
+    .testTarget(
+      name: "JupyterBridgeTests", dependencies: ["JupyterBridge"], exclude: ["Fixtures"]),
     .testTarget(name: "LMKClientTests", dependencies: ["LMKClient"]),
   ],
   swiftLanguageModes: [.v6]

@@ -55,7 +55,11 @@ struct AttachCommand: ParsableCommand {
     }
     let curve = connection.curvePublicKey != nil ? " (CurveZMQ)" : ""
     emit("attached to \(path): IOPub \(connection.endpoint(.iopub))\(curve)")
-    let ending = try AttachMonitor.run(connectionFile: path, connection: connection, emit: emit) { listener in
+    let context = NotificationContext(notebookName: "\(connection.kernelName.isEmpty ? "unnamed" : connection.kernelName) kernel")
+    let ending = try AttachRunner.run(
+      connectionFile: path, connection: connection, settings: .defaults, context: context,
+      sink: LocalOnlySink(), emit: emit
+    ) { listener in
       StopSignals.install { listener.post(.stop) }
     }
     if ending == .kernelDied { throw ExitCode(1) }

@@ -11,6 +11,6 @@ struct JupyterLMK: AsyncParsableCommand {
       cells' state into an LMK session. Also answers as `jupyter lmk …`.
       """,
     version: "0.1.0",
-    subcommands: [AttachCommand.self]
+    subcommands: [AttachCommand.self, RunCommand.self]
   )
 }

@@ -21,7 +21,9 @@ extension KernelTime {
     guard let year = number(4), expect("-"), let month = number(2), expect("-"),
       let day = number(2), expect("T") || expect(" "), let hour = number(2), expect(":"),
       let minute = number(2), expect(":"), let second = number(2),
-      (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+      (1...12).contains(month),
+      (1...Self.daysInMonth(year: year, month: month)).contains(day), hour < 24, minute < 60,
+      second < 61
     else { return nil }
     var millis: Int64 = 0
     if expect(".") {
@@ -42,24 +44,21 @@ extension KernelTime {
       utf8 = utf8.dropFirst()
       guard let hours = number(2) else { return nil }
       _ = expect(":")
-      guard let minutes = number(2) else { return nil }
+      guard let minutes = number(2), hours * 60 + minutes < 24 * 60 else { return nil }
       offsetMinutes = (hours * 60 + minutes) * (sign == UInt8(ascii: "-") ? -1 : 1)
     } else {
       return nil
     }
     guard utf8.isEmpty else { return nil }
-    let days = Self.daysFromCivil(year: year, month: month, day: day)
-    let seconds = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
-    self.init(millisecondsSince1970: seconds * 1000 + millis)
+    let local = KernelTime(
+      year: Int(year), month: Int(month), day: Int(day), hour: Int(hour), minute: Int(minute),
+      second: Int(second), millisecond: Int(millis))
+    self.init(millisecondsSince1970: local.millisecondsSince1970 - offsetMinutes * 60_000)
   }
 
-  /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-  static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146097 + dayOfEra - 719468
+  /// The length of a month in the proleptic Gregorian calendar, so `02-30` is refused.
+  static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+    if month == 2 { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28 }
+    return [4, 6, 9, 11].contains(month) ? 30 : 31
   }
 }

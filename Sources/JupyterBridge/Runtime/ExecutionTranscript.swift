@@ -1,8 +1,6 @@
 /// Turns IOPub messages into the lines `jupyter-lmk attach` prints: a readable
 /// live view of what the kernel executes. Pure; the caller prints.
 public struct ExecutionTranscript: Sendable {
-  /// Exception names that mean the user interrupted the cell.
-  static let interruptNames: Set<String> = ["KeyboardInterrupt", "CancelledError", "InterruptException"]
   private var cells: [String: Int] = [:]
 
   public init() {}
@@ -15,10 +13,11 @@ public struct ExecutionTranscript: Sendable {
       cells[parent] = count
       let firstLine = code.split(separator: "\n", omittingEmptySubsequences: true).first ?? ""
       return "cell [\(count)] started: \(firstLine.prefix(80))"
-    case .error(let ename, let evalue, _):
+    case .error(let ename, let evalue, let traceback):
       guard let parent = message.parentMsgId, let count = cells[parent] else { return nil }
-      if Self.interruptNames.contains(ename) { return "cell [\(count)] interrupted (\(ename))" }
-      return "cell [\(count)] error: \(ename): \(evalue)"
+      let error = KernelError(ename: ename, evalue: evalue, traceback: traceback)
+      if error.isInterrupt { return "cell [\(count)] interrupted (\(error.ename))" }
+      return "cell [\(count)] error: \(error.summary)"
     case .status(.idle):
       guard let parent = message.parentMsgId, let count = cells.removeValue(forKey: parent) else {
         return nil

@@ -1,0 +1,327 @@
+/// The pure state machine of PRODUCT.md §5: IOPub messages, clock readings and
+/// kernel-lifecycle events in; session states and notification intents out.
+///
+/// It owns no socket, clock or file, so every rule is a table-driven test. The
+/// runtime feeds every input through `handle(_:)`, performs the returned actions
+/// in order, and feeds a `.tick` at `nextDeadline` so idle grace can end a run.
+///
+/// Rules, in short:
+/// - Requests are tracked by their parent `msg_id`. A *cell* is a request that
+///   produced an `execute_input`; it ends at the `idle` status with that parent.
+///   Silent and aborted executes (no `execute_input`), kernel_info, comm,
+///   completion and control traffic therefore change nothing. Messages without a
+///   parent (`null` or empty parent header) are ignored, as is output after idle.
+/// - A cell ends `error` when an `error` message with its parent arrived, `cancelled`
+///   when that error is an interrupt (`KernelError.interruptNames`) or an interrupt
+///   reached the kernel while it ran (launcher mode), else `success`.
+/// - Cells may overlap (JEP 91 subshells). A *run* starts when a cell starts while no
+///   run is in progress and ends when no cell has been in flight for `idleGrace`;
+///   "Run All" is one run. The session's cell fields describe the most recently
+///   started cell; the run failed if any of its cells failed.
+/// - At the end of a run `notifyOn` decides (`stop` always, `error` when it failed,
+///   `none` never), if it lasted at least `minDuration`. Then a remote `notifyOn`
+///   (one-shot) returns to the configured value.
+/// - A kernel death is reported as an error and notified whenever `notifyOnDeath` is on.
+public struct BridgeCore: Sendable {
+  /// The configured settings (built-in defaults, config file, notebook metadata).
+  public private(set) var settings: MonitorSettings
+  /// The current session state; the runtime creates the LMK session with it.
+  public private(set) var snapshot: SessionSnapshot
+  /// An IOPub shutdown announcement (`shutdown_reply`, xeus `shutdown`) was seen: the
+  /// launcher's death rule treats a later non-zero exit as a shutdown, not a death.
+  public private(set) var shutdownSeen = false
+
+  private var directive = CellDirective()
+  private var remoteNotifyOn: NotifyOn?
+  private var remoteChannel: String?
+  private var published: SessionSnapshot
+  private var inFlight: [String: TrackedCell] = [:]
+  private var latestCellId: String?
+  private var cellsStarted = 0
+  /// A death was reported and no cell ran since: a second report would be a duplicate.
+  private var deathReported = false
+  private var run: Run?
+  /// The latest dated message: kernel time ↔ bridge clock, to date a death.
+  private var lastDated: (kernel: KernelTime, clock: ClockReading)?
+
+  public init(settings: MonitorSettings = .defaults) {
+    self.settings = settings
+    let initial = SessionSnapshot(
+      notifyOn: settings.notifyOn, notifyChannel: settings.notifyChannel)
+    self.snapshot = initial
+    self.published = initial
+  }
+
+  /// Settings in force now: configured, then cell directives, then remote changes.
+  public var effectiveSettings: MonitorSettings {
+    var s = directive.applied(to: settings)
+    if let remoteNotifyOn { s.notifyOn = remoteNotifyOn }
+    if let remoteChannel { s.notifyChannel = remoteChannel }
+    return s
+  }
+
+  /// When the runtime must feed the next `.tick`: the end of the current idle grace.
+  /// nil while cells run or no run is in progress. A tick at or after it ends the run.
+  public var nextDeadline: ClockReading? {
+    guard inFlight.isEmpty, let end = run?.lastCellEnd else { return nil }
+    return end.adding(milliseconds: settings.idleGraceMilliseconds)
+  }
+
+  /// At most this many cells are tracked in flight; beyond it the oldest is forgotten
+  /// (its idle was lost), so a misbehaving kernel cannot grow memory without bound.
+  /// Real overlap (subshells) stays far below it.
+  public static let maximumCellsInFlight = 256
+
+  /// Whether a run is in progress (cells in flight or inside the idle grace).
+  public var isRunInProgress: Bool { run != nil }
+
+  /// Applies one input and returns what the runtime must do, in order.
+  public mutating func handle(_ input: CoreInput) -> [CoreAction] {
+    var actions: [CoreAction] = []
+    let now = input.time
+    // Any input past the grace deadline ends that run first, tick or not.
+    if let deadline = nextDeadline, now >= deadline {
+      endRun(at: now, into: &actions)
+    }
+    switch input {
+    case .message(let message, let at):
+      if let date = message.date { lastDated = (date, at) }
+      guard apply(message, at: at) else { return actions }
+    case .tick:
+      break
+    case .kernelDied(let description, let at):
+      kernelDied(description: description, at: at, into: &actions)
+    case .kernelExited(let at):
+      cancelCellsInFlight(at: at)
+      endRun(at: at, into: &actions)
+    case .interruptReachedKernel:
+      // Subshell cells keep running through an interrupt (JEP 91).
+      for (id, cell) in inFlight where cell.subshellId == nil {
+        inFlight[id]?.interrupted = true
+      }
+    case .remoteSettings(let notifyOn, let notifyChannel, _):
+      // The app echoes the whole state back: only a real change arms the one-shot.
+      if let notifyOn, notifyOn != effectiveSettings.notifyOn { remoteNotifyOn = notifyOn }
+      if let notifyChannel, !notifyChannel.isEmpty { remoteChannel = notifyChannel }
+    case .settingsChanged(let newSettings, _):
+      settings = newSettings
+    }
+    publishIfChanged(into: &actions)
+    return actions
+  }
+
+  /// Returns whether the snapshot may have changed.
+  private mutating func apply(_ message: IOPubMessage, at: ClockReading) -> Bool {
+    switch message.content {
+    case .executeInput(let code, let executionCount):
+      guard let id = message.parentMsgId, inFlight[id] == nil,
+        message.parentMsgType == nil || message.parentMsgType == "execute_request"
+      else { return false }
+      startCell(id: id, code: code, executionCount: executionCount, message: message, at: at)
+      return true
+    case .error(let ename, let evalue, let traceback):
+      guard let id = message.parentMsgId, inFlight[id] != nil, inFlight[id]?.error == nil
+      else { return false }
+      inFlight[id]?.error = KernelError(ename: ename, evalue: evalue, traceback: traceback)
+      return false
+    case .status(.idle):
+      guard let id = message.parentMsgId, let cell = inFlight.removeValue(forKey: id) else {
+        return false
+      }
+      let state: CellState =
+        cell.interrupted || cell.error?.isInterrupt == true
+        ? .cancelled : cell.error == nil ? .success : .error
+      finish(
+        cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
+        finishedAt: message.date, at: at)
+      return true
+    case .status(.starting):
+      // The kernel (re)started: cells in flight will never see their idle.
+      guard message.parentMsgId == nil, !inFlight.isEmpty else { return false }
+      cancelCellsInFlight(at: at)
+      return true
+    case .shutdown:
+      shutdownSeen = true
+      return false
+    case .status(.busy), .welcome, .other:
+      return false
+    }
+  }
+
+  private mutating func startCell(
+    id: String, code: String, executionCount: Int, message: IOPubMessage, at: ClockReading
+  ) {
+    if run == nil { run = Run(startClock: at, startedAt: message.date) }
+    run?.cellCount += 1
+    run?.lastCellEnd = nil
+    cellsStarted += 1
+    deathReported = false
+    if inFlight.count >= Self.maximumCellsInFlight,
+      let oldest = inFlight.min(by: { $0.value.order < $1.value.order })?.key
+    {
+      inFlight.removeValue(forKey: oldest)
+    }
+    let text = TextBounds.truncated(code, to: SessionSnapshot.cellTextLimit)
+    inFlight[id] = TrackedCell(
+      order: cellsStarted, executionCount: executionCount, code: text,
+      subshellId: message.subshellId, startedAt: message.date)
+    latestCellId = id
+    if let cellDirective = CellDirective.parse(code: code) { directive.merge(cellDirective) }
+    snapshot.shellState = .running
+    snapshot.cellState = .running
+    snapshot.cellText = text
+    snapshot.cellError = ""
+    snapshot.executionNum = executionCount
+    snapshot.cellStartedAt = message.date
+    snapshot.cellFinishedAt = nil
+  }
+
+  /// Records a cell that left `inFlight`.
+  private mutating func finish(
+    _ cell: TrackedCell, id: String, state: CellState, cellError: String,
+    finishedAt: KernelTime?, at: ClockReading
+  ) {
+    let report = CellReport(
+      executionCount: cell.executionCount, code: cell.code, state: state, error: cell.error,
+      startedAt: cell.startedAt, finishedAt: finishedAt)
+    run?.record(report, order: cell.order)
+    if let finishedAt, run?.finishedAt.map({ $0 < finishedAt }) ?? true {
+      run?.finishedAt = finishedAt
+    }
+    if inFlight.isEmpty { run?.lastCellEnd = at }
+    if id == latestCellId {
+      snapshot.cellState = state
+      snapshot.cellError = cellError
+      snapshot.cellFinishedAt = finishedAt
+    }
+  }
+
+  /// Ends cells that can no longer finish (the kernel exited or restarted) as cancelled.
+  private mutating func cancelCellsInFlight(at: ClockReading) {
+    let cells = inFlight.sorted { $0.value.order < $1.value.order }
+    inFlight.removeAll()
+    let when = estimatedKernelTime(at: at)
+    for (id, cell) in cells {
+      finish(cell, id: id, state: .cancelled, cellError: "", finishedAt: when, at: at)
+    }
+  }
+
+  /// Ends the run in progress (all its cells finished) and applies the notification policy.
+  private mutating func endRun(at now: ClockReading, into actions: inout [CoreAction]) {
+    guard let run else { return }
+    self.run = nil
+    let policy = effectiveSettings
+    let outcome: RunOutcome =
+      run.firstFailed != nil ? .failed : run.lastCancelled != nil ? .cancelled : .finished
+    let duration = (run.lastCellEnd ?? now).milliseconds - run.startClock.milliseconds
+    let wanted: Bool
+    switch policy.notifyOn {
+    case .stop: wanted = true
+    case .error: wanted = outcome == .failed
+    case .none: wanted = false
+    }
+    snapshot.shellState = .idle
+    remoteNotifyOn = nil
+    publishIfChanged(into: &actions)
+    guard wanted, duration >= policy.minDurationMilliseconds else { return }
+    actions.append(
+      .notify(
+        NotificationIntent(
+          outcome: outcome,
+          cell: run.firstFailed ?? run.lastCancelled?.report ?? run.latest?.report,
+          cellCount: run.cellCount, startedAt: run.startedAt, finishedAt: run.finishedAt,
+          durationMilliseconds: duration, notifyChannel: policy.notifyChannel)))
+  }
+
+  private mutating func kernelDied(
+    description: String, at: ClockReading, into actions: inout [CoreAction]
+  ) {
+    guard !deathReported else { return }
+    deathReported = true
+    // A run already inside its grace completed: it gets its own decision first.
+    if inFlight.isEmpty { endRun(at: at, into: &actions) }
+    let cellError = TextBounds.truncated(description, to: KernelError.summaryLimit)
+    let diedAt = estimatedKernelTime(at: at)
+    let running = inFlight.max { $0.value.order < $1.value.order }
+    inFlight.removeAll()
+    let policy = effectiveSettings
+    let dyingRun = run
+    run = nil
+    remoteNotifyOn = nil
+    if let running, running.key == latestCellId {
+      snapshot.cellFinishedAt = diedAt
+    }
+    snapshot.shellState = .idle
+    snapshot.cellState = .error
+    snapshot.cellError = cellError
+    publishIfChanged(into: &actions)
+    guard settings.notifyOnDeath else { return }
+    let cell = running.map {
+      CellReport(
+        executionCount: $0.value.executionCount, code: $0.value.code, state: .error,
+        startedAt: $0.value.startedAt, finishedAt: diedAt)
+    }
+    actions.append(
+      .notify(
+        NotificationIntent(
+          outcome: .kernelDied(description: cellError), cell: cell,
+          cellCount: dyingRun?.cellCount ?? 0, startedAt: dyingRun?.startedAt, finishedAt: diedAt,
+          durationMilliseconds: dyingRun.map { at.milliseconds - $0.startClock.milliseconds },
+          notifyChannel: policy.notifyChannel)))
+  }
+
+  /// The kernel's clock at `at`, from the latest dated message; nil before any.
+  private func estimatedKernelTime(at: ClockReading) -> KernelTime? {
+    guard let lastDated else { return nil }
+    let elapsed = max(0, at.milliseconds - lastDated.clock.milliseconds)
+    return KernelTime(millisecondsSince1970: lastDated.kernel.millisecondsSince1970 + elapsed)
+  }
+
+  private mutating func publishIfChanged(into actions: inout [CoreAction]) {
+    let policy = effectiveSettings
+    snapshot.notifyOn = policy.notifyOn
+    snapshot.notifyChannel = policy.notifyChannel
+    guard snapshot != published else { return }
+    published = snapshot
+    actions.append(.publishState(snapshot))
+  }
+}
+
+/// A cell between its `execute_input` and its `idle`.
+private struct TrackedCell: Sendable {
+  var order: Int
+  var executionCount: Int
+  var code: String
+  var subshellId: String?
+  var startedAt: KernelTime?
+  var error: KernelError?
+  var interrupted = false
+}
+
+/// A run of cells, from the first cell's start to the end of its idle grace.
+private struct Run: Sendable {
+  struct Ordered: Sendable {
+    var order: Int
+    var report: CellReport
+  }
+
+  var startClock: ClockReading
+  var startedAt: KernelTime?
+  var finishedAt: KernelTime?
+  /// When the last cell in flight ended; nil while a cell runs.
+  var lastCellEnd: ClockReading?
+  var cellCount = 0
+  var firstFailed: CellReport?
+  var lastCancelled: Ordered?
+  var latest: Ordered?
+
+  mutating func record(_ report: CellReport, order: Int) {
+    switch report.state {
+    case .error where firstFailed == nil: firstFailed = report
+    case .cancelled where lastCancelled.map({ $0.order < order }) ?? true:
+      lastCancelled = Ordered(order: order, report: report)
+    default: break
+    }
+    if latest.map({ $0.order < order }) ?? true { latest = Ordered(order: order, report: report) }
+  }
+}

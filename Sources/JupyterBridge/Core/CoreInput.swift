@@ -1,0 +1,42 @@
+/// Everything that can happen to the core. Each input carries the monotonic
+/// clock reading at which it happened; the core never reads a clock.
+public enum CoreInput: Sendable, Equatable {
+  /// A verified, decoded IOPub message.
+  case message(IOPubMessage, at: ClockReading)
+  /// Time passed; feed one at `BridgeCore.nextDeadline` so idle grace can end a run.
+  case tick(ClockReading)
+  /// The kernel died (launcher: killed by a signal Jupyter did not send, or a non-zero
+  /// exit with no shutdown seen; attach: heartbeat lost with the connection file still there).
+  /// `description` becomes the `cellError`, e.g.
+  /// `KernelDied: killed by signal 9 (SIGKILL — often the out-of-memory killer)`.
+  /// A repeated report before the next cell starts is ignored.
+  case kernelDied(description: String, at: ClockReading)
+  /// The kernel exited normally (shutdown): a run inside its idle grace ends at once,
+  /// so its notification goes out before the bridge exits.
+  case kernelExited(at: ClockReading)
+  /// Launcher mode: an interrupt reached the kernel. Main-shell cells running now end as
+  /// `cancelled`, for kernels (IRkernel) that report no error on interrupt.
+  case interruptReachedKernel(at: ClockReading)
+  /// A change made in the LMK app. `notifyOn` is one-shot: after the next run ends it
+  /// returns to the configured value. A nil or unchanged value changes nothing.
+  case remoteSettings(notifyOn: NotifyOn?, notifyChannel: String?, at: ClockReading)
+  /// The configured settings (defaults, config file, notebook metadata) were re-read.
+  case settingsChanged(MonitorSettings, at: ClockReading)
+
+  /// When the input happened.
+  public var time: ClockReading {
+    switch self {
+    case .message(_, let at), .tick(let at), .kernelDied(_, let at), .kernelExited(let at),
+      .interruptReachedKernel(let at), .remoteSettings(_, _, let at), .settingsChanged(_, let at):
+      return at
+    }
+  }
+}
+
+/// What the runtime must do after an input, in order.
+public enum CoreAction: Sendable, Equatable {
+  /// The session state changed; this is the full current state (send it, coalesced).
+  case publishState(SessionSnapshot)
+  /// A run ended (or the kernel died) and the policy says: tell the user.
+  case notify(NotificationIntent)
+}

@@ -1,0 +1,245 @@
+/// What the message needs to know beyond the run: who and what the notebook is.
+public struct NotificationContext: Sendable, Equatable {
+  /// The notebook's file name, or `<kernel name> kernel` when it is unknown.
+  public var notebookName: String
+  /// Where the notebook can be opened, when known; the name is linked to it.
+  public var url: String?
+  /// The kernel's language (`python`, `r`, `julia`…), used as the code fence's tag.
+  public var language: String?
+
+  public init(notebookName: String, url: String? = nil, language: String? = nil) {
+    self.notebookName = notebookName
+    self.url = url
+    self.language = language
+  }
+}
+
+/// The values of an LMK `EventRequest`, as plain Swift; the runtime maps them to the
+/// generated API types.
+public struct EventRequestValues: Sendable, Equatable {
+  public var message: String
+  /// Always `text/markdown`: the message is rendered markdown.
+  public var contentType: String
+  /// The LMK session, when one exists (a 409-ended session is not referenced).
+  public var sessionId: String?
+  /// `notificationConfig.notify`: always true, the point of the event.
+  public var notify: Bool
+  /// `notificationConfig.channelIds`: nil (left out) to use the account's default channel.
+  public var channelIds: [String]?
+
+  public init(
+    message: String, contentType: String, sessionId: String?, notify: Bool, channelIds: [String]?
+  ) {
+    self.message = message
+    self.contentType = contentType
+    self.sessionId = sessionId
+    self.notify = notify
+    self.channelIds = channelIds
+  }
+}
+
+/// Renders a `NotificationIntent` as the markdown message of PRODUCT.md §5, close to
+/// the official client's format:
+///
+///     Notebook [**train.ipynb**](https://…) **failed** during execution **\[12\]**.
+///
+///     ```python
+///     1 / 0
+///     ```
+///
+///     Error:
+///     ```
+///     ZeroDivisionError: division by zero
+///     ```
+///
+///     Started: 2025-01-23 21:23:15 UTC
+///
+///     Ended: 2025-01-23 21:25:20 UTC
+///
+///     Duration: 2 minutes 5 seconds
+///
+/// Size: at most `maximumCharacters` characters. The parts are bounded one by one
+/// (name 200, URL 500, cell source block 1500, error block 1100, fences included) so
+/// code fences always stay closed; an error block keeps its end, where the error is.
+public enum NotificationRenderer {
+  /// Upper bound of a message, in characters: an email or push is read at a glance,
+  /// and SMS channels cut long texts anyway.
+  public static let maximumCharacters = 4_000
+  static let nameLimit = 200
+  static let urlLimit = 500
+  static let languageLimit = 30
+  /// The cell source block, fences included.
+  static let codeBlockLimit = 1_500
+  /// The error block (the error and the traceback tail), fences included.
+  static let errorBlockLimit = 1_100
+
+  /// The markdown message.
+  public static func markdown(for intent: NotificationIntent, context: NotificationContext)
+    -> String
+  {
+    var paragraphs = [headline(for: intent, context: context)]
+    if let cell = intent.cell {
+      paragraphs.append(codeBlock(cell.code, language: context.language))
+    }
+    if let errorText = errorText(for: intent) {
+      paragraphs.append(
+        "Error:\n" + block(errorText, tag: "", limit: errorBlockLimit, keepingEnd: true))
+    }
+    if let startedAt = intent.startedAt { paragraphs.append("Started: \(startedAt.readableUTC)") }
+    if let finishedAt = intent.finishedAt { paragraphs.append("Ended: \(finishedAt.readableUTC)") }
+    if let duration = intent.durationMilliseconds {
+      paragraphs.append("Duration: \(words(forDuration: duration))")
+    }
+    return paragraphs.joined(separator: "\n\n")
+  }
+
+  /// The event to post for `intent`. `channelId` is the resolved id of
+  /// `intent.notifyChannel` (nil: the account's default channel).
+  public static func eventRequest(
+    for intent: NotificationIntent, context: NotificationContext, sessionId: String?,
+    channelId: String?
+  ) -> EventRequestValues {
+    EventRequestValues(
+      message: markdown(for: intent, context: context), contentType: "text/markdown",
+      sessionId: sessionId, notify: true, channelIds: channelId.map { [$0] })
+  }
+
+  /// A duration in words: `0.4 seconds`, `12 seconds`, `2 minutes 5 seconds`, `1 hour 3 minutes`.
+  public static func words(forDuration milliseconds: Int64) -> String {
+    let ms = max(0, milliseconds)
+    if ms < 10_000 {
+      let tenths = (ms + 50) / 100
+      return tenths % 10 == 0
+        ? plural(tenths / 10, "second") : "\(tenths / 10).\(tenths % 10) seconds"
+    }
+    let units: [(Int64, String)] = [
+      (86_400, "day"), (3_600, "hour"), (60, "minute"), (1, "second"),
+    ]
+    var rest = ms / 1_000
+    var parts: [String] = []
+    for (size, name) in units {
+      let n = rest / size
+      rest %= size
+      if n > 0 || !parts.isEmpty { parts.append(plural(n, name)) }
+      if parts.count == 2 { break }
+    }
+    return parts.filter { !$0.hasPrefix("0 ") }.joined(separator: " ")
+  }
+
+  private static func plural(_ n: Int64, _ unit: String) -> String {
+    n == 1 ? "1 \(unit)" : "\(n) \(unit)s"
+  }
+
+  private static func headline(for intent: NotificationIntent, context: NotificationContext)
+    -> String
+  {
+    let name = "**\(escaped(TextBounds.truncated(oneLine(context.notebookName), to: nameLimit)))**"
+    // A cut URL leads nowhere: an overlong one is left out, the name stays.
+    let target = context.url.map(linkTarget).flatMap { $0.count <= urlLimit ? $0 : nil }
+    let notebook = target.map { "[\(name)](\($0))" } ?? name
+    let cellPart = intent.cell.map { " execution **\\[\($0.executionCount)\\]**" }
+    let what: String
+    switch intent.outcome {
+    case .finished: what = "**finished**" + (cellPart.map { " after" + $0 } ?? "")
+    case .failed: what = "**failed**" + (cellPart.map { " during" + $0 } ?? "")
+    case .cancelled: what = "**was cancelled**" + (cellPart.map { " during" + $0 } ?? "")
+    case .kernelDied: what = "**kernel died**" + (cellPart.map { " during" + $0 } ?? " while idle")
+    }
+    let separator = isDeath(intent) ? ": " : " "
+    let cells = intent.cellCount > 1 ? " (a run of \(intent.cellCount) cells)" : ""
+    return "Notebook \(notebook)\(separator)\(what)\(cells)."
+  }
+
+  private static func isDeath(_ intent: NotificationIntent) -> Bool {
+    if case .kernelDied = intent.outcome { return true }
+    return false
+  }
+
+  private static func errorText(for intent: NotificationIntent) -> String? {
+    switch intent.outcome {
+    case .kernelDied(let description):
+      return description
+    case .failed:
+      guard let error = intent.cell?.error else { return nil }
+      var lines = error.tracebackTail
+      let summary = error.summary
+      if lines.last?.trimmingBlanks != summary.trimmingBlanks { lines.append(summary) }
+      // Keep the end (where the error is) when the tail is too long.
+      var text = ""
+      for line in lines.reversed() {
+        let candidate = text.isEmpty ? line : line + "\n" + text
+        if candidate.count > errorBlockLimit { break }
+        text = candidate
+      }
+      return text.isEmpty ? summary : text
+    case .finished, .cancelled:
+      return nil
+    }
+  }
+
+  /// The cell source in a fence tagged with the language, within `codeBlockLimit`.
+  private static func codeBlock(_ code: String, language: String?) -> String {
+    let tag = String(
+      (language ?? "").lowercased()
+        .filter { $0.isASCII && ($0.isLetter || $0.isNumber || "+-_#.".contains($0)) }
+        .prefix(languageLimit))
+    return block(code, tag: tag, limit: codeBlockLimit, keepingEnd: false)
+  }
+
+  /// `text` fenced, the whole block (fences included) within `limit` characters: the
+  /// text is cut (its start, or its end when `keepingEnd` is false) until it fits.
+  private static func block(_ text: String, tag: String, limit: Int, keepingEnd: Bool) -> String {
+    var textLimit = limit
+    while true {
+      let body =
+        keepingEnd
+        ? TextBounds.truncatedKeepingEnd(text, to: max(0, textLimit))
+        : TextBounds.truncated(text, to: max(0, textLimit))
+      let fencedBody = fenced(body, tag: tag)
+      if fencedBody.count <= limit || textLimit <= 0 { return fencedBody }
+      textLimit -= fencedBody.count - limit
+    }
+  }
+
+  /// `text` in a backtick fence longer than any backtick run inside it.
+  private static func fenced(_ text: String, tag: String) -> String {
+    var longest = 0
+    var current = 0
+    for c in text {
+      current = c == "`" ? current + 1 : 0
+      longest = max(longest, current)
+    }
+    let fence = String(repeating: "`", count: max(3, longest + 1))
+    return "\(fence)\(tag)\n\(text)\n\(fence)"
+  }
+
+  private static func oneLine(_ text: String) -> String {
+    String(text.map { $0.isNewline ? " " : $0 })
+  }
+
+  /// Backslash-escapes markdown punctuation so a file name renders as itself.
+  private static func escaped(_ text: String) -> String {
+    var out = ""
+    for c in text {
+      if "\\`*_[]<>#|~".contains(c) { out.append("\\") }
+      out.append(c)
+    }
+    return out
+  }
+
+  /// Percent-encodes the characters that would end or break a markdown link target.
+  private static func linkTarget(_ url: String) -> String {
+    var out = ""
+    for c in url {
+      switch c {
+      case " ": out += "%20"
+      case "(": out += "%28"
+      case ")": out += "%29"
+      case "<": out += "%3C"
+      case ">": out += "%3E"
+      default: if !c.isNewline { out.append(c) }
+      }
+    }
+    return out
+  }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import ZMQWrap
+
+/// Attach mode: follows a kernel someone else started, through its connection
+/// file, until the kernel goes away or `stop` is posted.
+public enum AttachRunner {
+  /// Runs the monitor to its end, then lets the sink deliver and end the session.
+  /// `onListening` receives the listener once IOPub is subscribed (to post `.stop`).
+  public static func run(
+    connectionFile: String, connection: ConnectionInfo, settings: MonitorSettings,
+    context: NotificationContext, sink: SessionSink, emit: @escaping @Sendable (String) -> Void,
+    onListening: (IOPubListener<BridgeMonitor.Input>) -> Void
+  ) throws -> BridgeMonitor.Ending {
+    let zmq = try Context()
+    let result = MonitorBox()
+    let listener = try IOPubListener<BridgeMonitor.Input>.start(connection: connection, context: zmq) {
+      let monitor = BridgeMonitor(
+        settings: settings, context: context, sink: sink, connectionFile: connectionFile, emit: emit)
+      result.monitor = monitor
+      return monitor
+    }
+    let heartbeat = try Heartbeat.start(connection: connection, context: zmq) { event in
+      listener.post(.heartbeat(event))
+    }
+    onListening(listener)
+    // kernel_info on control: the shell channel is blocked while a cell runs.
+    DispatchQueue.global().async {
+      if let info = try? ControlClient(connection: connection, context: zmq).kernelInfo() {
+        listener.post(.kernelInfo(info))
+      }
+    }
+    listener.wait()
+    heartbeat.stop()
+    sink.finish(withinMilliseconds: 3000)
+    return result.monitor?.ending ?? .stopped
+  }
+}
+
+/// Hands the monitor from the loop thread back after `wait()` returns.
+private final class MonitorBox: @unchecked Sendable {
+  var monitor: BridgeMonitor?
+}

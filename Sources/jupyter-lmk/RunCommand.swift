@@ -1,0 +1,61 @@
+import ArgumentParser
+import JupyterBridge
+import Logging
+
+/// `jupyter-lmk run`: the kernel process of a wrapped kernelspec (PRODUCT.md §6).
+struct RunCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a kernel as a child and monitor it (the argv of a wrapped kernelspec).",
+    discussion: """
+      Jupyter starts this as the kernel process. The kernel given after `--` starts at \
+      once, in this process group, so Jupyter's interrupts and shutdowns reach it \
+      directly; this process exits with the kernel's status (128+signal when the kernel \
+      was killed by a signal).
+      """
+  )
+
+  @Option(help: "The kernel's connection file ({connection_file} in kernel.json).")
+  var connectionFile: String
+
+  @Option(help: "The notebook the kernel runs (default: from JPY_SESSION_NAME).")
+  var notebook: String?
+
+  @Option(help: "trace, debug, info, notice, warning, error or critical.")
+  var logLevel: String = "info"
+
+  @Argument(parsing: .postTerminator, help: "The kernel's own command line, after `--`.")
+  var kernelArgv: [String] = []
+
+  func validate() throws {
+    guard !kernelArgv.isEmpty else {
+      throw ValidationError(
+        "no kernel command: give it after `--`, e.g. -- python -m ipykernel_launcher -f {connection_file}"
+      )
+    }
+  }
+
+  func run() async throws {
+    // A bad log level must not keep the kernel from starting: fall back to info.
+    let level = Logger.Level(rawValue: logLevel)
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level ?? .info
+      return handler
+    }
+    let logger = Logger(label: "jupyter-lmk")
+    if level == nil { logger.warning("unknown --log-level \(logLevel); using info") }
+
+    // The closure runs only once the kernel runs: whatever the monitor reads
+    // (connection file, config, credentials) may fail without touching the kernel.
+    let connectionFile = self.connectionFile
+    let notebook = self.notebook
+    let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) {
+      logger.debug(
+        "monitoring",
+        metadata: ["connection-file": "\(connectionFile)", "notebook": "\(notebook ?? "-")"])
+      return LoggingMonitor(logger: logger)
+    }
+    if code != 0 { throw ExitCode(code) }
+  }
+}

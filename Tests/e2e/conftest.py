@@ -1,0 +1,39 @@
+"""Shared fixtures for the end-to-end tests (pytest, run with the project's venv python)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from standin import Standin  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def python_exe(repo_root: Path) -> str:
+    """The venv python for subprocesses: $JUPYTER_LMK_PYTHON, else <repo>/.venv/bin/python,
+    else the interpreter running pytest (which then has the pinned deps)."""
+    configured = os.environ.get("JUPYTER_LMK_PYTHON")
+    if configured:
+        return configured
+    venv = repo_root / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+@pytest.fixture
+def standin(python_exe: str, repo_root: Path):
+    """A running LMK stand-in; `standin.token` is a pre-seeded valid access token."""
+    token = "at-seeded-" + secrets.token_urlsafe(16)
+    with Standin().start(python_exe, repo_root, ["--access-token", token]) as lmk:
+        lmk.token = token
+        yield lmk

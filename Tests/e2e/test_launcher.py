@@ -1,0 +1,391 @@
+"""End-to-end tests of launcher mode (`jupyter-lmk run`, PRODUCT.md §6).
+
+A wrapped kernelspec is written by hand into a temporary JUPYTER_PATH and driven
+with jupyter_client, exactly as Jupyter drives it: the bridge is the kernel
+process, in a session of its own, signalled as a group.
+
+Run with the project's venv: `.venv/bin/python -m pytest Tests/e2e/test_launcher.py`.
+The binary is `$JUPYTER_LMK_BIN`, else `<repo>/.build/debug/jupyter-lmk`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from jupyter_client import KernelManager
+
+REPO = Path(__file__).resolve().parents[2]
+BRIDGE = Path(os.environ.get("JUPYTER_LMK_BIN", REPO / ".build" / "debug" / "jupyter-lmk"))
+DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL — often the out-of-memory killer)"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def wait_until(condition, timeout: float, what: str, interval: float = 0.005):
+    """Polls `condition` until it is truthy; fails the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def proc_stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, ppid, pgrp) of a live process, None when it is gone or a zombie."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
+    return None if state in ("Z", "X") else (state, int(ppid), int(pgrp))
+
+
+def alive(pid: int) -> bool:
+    return proc_stat(pid) is not None
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = proc_stat(int(entry.name))
+            if stat and stat[1] == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def kernel_child(bridge_pid: int) -> int:
+    """The real kernel: the bridge's only child."""
+    kids = wait_until(lambda: children_of(bridge_pid), 10, "the bridge's kernel child")
+    assert len(kids) == 1, f"bridge {bridge_pid} has children {kids}"
+    return kids[0]
+
+
+def run_cell(kc, code: str, timeout: float = 30) -> list[dict]:
+    """Executes `code` and returns its IOPub messages up to its idle status."""
+    msg_id = kc.execute(code)
+    return collect(kc, msg_id, timeout)
+
+
+def collect(kc, msg_id: str, timeout: float) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    messages = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            pytest.fail(f"no idle for {msg_id} within {timeout} s; got {[m['msg_type'] for m in messages]}")
+        try:
+            msg = kc.get_iopub_msg(timeout=remaining)
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+
+
+def wait_for_iopub(kc, msg_id: str, msg_type: str, timeout: float) -> list[dict]:
+    """Reads IOPub until `msg_type` for `msg_id` arrives; returns what was read for it."""
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            msg = kc.get_iopub_msg(timeout=max(deadline - time.monotonic(), 0.01))
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") == msg_id:
+            seen.append(msg)
+            if msg["msg_type"] == msg_type:
+                return seen
+    pytest.fail(f"no {msg_type} for {msg_id} within {timeout} s")
+
+
+def result_text(messages: list[dict]) -> str:
+    for msg in messages:
+        if msg["msg_type"] == "execute_result":
+            return msg["content"]["data"]["text/plain"]
+    pytest.fail(f"no execute_result in {[m['msg_type'] for m in messages]}")
+
+
+def errors(messages: list[dict]) -> list[str]:
+    return [m["content"]["ename"] for m in messages if m["msg_type"] == "error"]
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def bridge_bin() -> Path:
+    if not BRIDGE.is_file():
+        pytest.fail(f"{BRIDGE} not found: run `swift build` or set JUPYTER_LMK_BIN")
+    return BRIDGE
+
+
+@pytest.fixture
+def jupyter_path(tmp_path, monkeypatch, bridge_bin) -> Path:
+    """A JUPYTER_PATH with two wrapped ipykernel specs: signal and message interrupt mode."""
+    root = tmp_path / "jupyter"
+    for name, mode in (("lmk-signal", "signal"), ("lmk-message", "message")):
+        spec_dir = root / "kernels" / name
+        spec_dir.mkdir(parents=True)
+        spec = {
+            "argv": [str(bridge_bin), "run", "--connection-file", "{connection_file}", "--",
+                     sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": f"Python 3 (LMK, {mode})",
+            "language": "python",
+            "interrupt_mode": mode,
+        }
+        (spec_dir / "kernel.json").write_text(json.dumps(spec))
+    monkeypatch.setenv("JUPYTER_PATH", str(root))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    return root
+
+
+class Running:
+    """A wrapped kernel started through jupyter_client, and its bridge's log."""
+
+    def __init__(self, km: KernelManager, log: Path):
+        self.km, self.log = km, log
+        self.stderr = open(log, "wb")  # noqa: SIM115 — jupyter_client reuses it on restart
+        self.kc = None
+
+    @property
+    def bridge(self) -> subprocess.Popen:
+        return self.km.provisioner.process
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            if self.km.has_kernel and self.km.is_alive():
+                self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            self.km.cleanup_resources()
+        self.stderr.close()
+
+
+@pytest.fixture
+def start(jupyter_path, tmp_path):
+    """Starts a wrapped kernel; everything started is shut down afterwards."""
+    started: list[Running] = []
+
+    def _start(kernel_name: str = "lmk-signal") -> Running:
+        running = Running(KernelManager(kernel_name=kernel_name), tmp_path / f"bridge-{len(started)}.log")
+        started.append(running)
+        running.km.start_kernel(stderr=running.stderr)
+        running.kc = running.km.client()
+        running.kc.start_channels()
+        running.kc.wait_for_ready(timeout=60)
+        return running
+
+    yield _start
+    for running in started:
+        running.stop()
+
+
+# ---------------------------------------------------------------- tests
+
+# Each cell says when it is inside its sleep: an interrupt that lands in
+# ipykernel's own code before the cell runs can wedge the kernel (with or
+# without the bridge), which is not what these tests are about.
+SLEEPER = """
+import time
+print("sleeping", flush=True)
+time.sleep(30)
+"""
+
+INTERRUPT_COUNTER = """
+import time
+hits = 0
+try:
+    print("sleeping", flush=True)
+    time.sleep(30)
+except KeyboardInterrupt:
+    hits += 1
+    # A duplicate (forwarded) interrupt would land within this window.
+    end = time.monotonic() + 1.0
+    while time.monotonic() < end:
+        try:
+            time.sleep(0.02)
+        except KeyboardInterrupt:
+            hits += 1
+hits
+"""
+
+
+@pytest.mark.parametrize("kernel_name", ["lmk-signal", "lmk-message"])
+def test_interrupt_arrives_once_and_kernel_lives_on(start, kernel_name):
+    k = start(kernel_name)
+
+    msg_id = k.kc.execute(SLEEPER)
+    wait_for_iopub(k.kc, msg_id, "stream", 30)
+    started = time.monotonic()
+    k.km.interrupt_kernel()
+    messages = collect(k.kc, msg_id, 20)
+    assert errors(messages) == ["KeyboardInterrupt"]
+    assert time.monotonic() - started < 10
+
+    msg_id = k.kc.execute(INTERRUPT_COUNTER)
+    wait_for_iopub(k.kc, msg_id, "stream", 30)
+    k.km.interrupt_kernel()
+    messages = collect(k.kc, msg_id, 20)
+    assert errors(messages) == []
+    assert result_text(messages) == "1", "the interrupt did not arrive exactly once"
+
+    assert result_text(run_cell(k.kc, "6 * 7")) == "42"
+    assert k.bridge.poll() is None
+    if kernel_name == "lmk-signal":
+        assert "SIGINT: the kernel was interrupted" in k.log_text()
+
+
+def test_kernel_is_the_bridges_child_in_its_group(start):
+    k = start()
+    bridge = k.bridge.pid
+    text = result_text(run_cell(k.kc, "import os; (os.environ['JPY_PARENT_PID'], os.getppid(), os.getpgid(0))"))
+    assert text == f"('{bridge}', {bridge}, {bridge})"
+
+
+def test_now_shutdown_kills_the_kernels_subprocesses(start):
+    k = start()
+    sleeper = int(result_text(run_cell(k.kc, 'import subprocess; p = subprocess.Popen(["sleep", "300"]); p.pid')))
+    assert alive(sleeper)
+    kernel = kernel_child(k.bridge.pid)
+    k.km.shutdown_kernel(now=True)
+    wait_until(lambda: not alive(sleeper), 10, f"the kernel's subprocess {sleeper} to die")
+    assert not alive(kernel)
+
+
+def test_shutdown_bridge_exits_promptly_with_status_0(start, record_property):
+    k = start()
+    bridge = k.bridge
+    kernel = kernel_child(bridge.pid)
+    gone: dict[str, float] = {}
+
+    def watch():
+        deadline = time.monotonic() + 30
+        while len(gone) < 2 and time.monotonic() < deadline:
+            now = time.monotonic()
+            for name, pid in (("kernel", kernel), ("bridge", bridge.pid)):
+                if name not in gone and not alive(pid):
+                    gone[name] = now
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    began = time.monotonic()
+    k.km.shutdown_kernel()
+    took = time.monotonic() - began
+    watcher.join()
+    assert set(gone) == {"kernel", "bridge"}
+    lag = gone["bridge"] - gone["kernel"]
+    record_property("shutdown_seconds", round(took, 3))
+    record_property("bridge_exit_after_kernel_seconds", round(lag, 3))
+    print(f"shutdown_kernel took {took:.3f} s; bridge gone {lag:.3f} s after the kernel")
+    assert bridge.returncode == 0
+    assert lag < 1.0
+    assert took < 2.5, "jupyter_client escalated to SIGTERM"
+    assert "kernel died" not in k.log_text()
+    assert "kernel exited with status 0" in k.log_text()
+
+
+def test_sigkilled_kernel_bridge_exits_137_and_logs_the_death(start, record_property):
+    k = start()
+    bridge = k.bridge
+    kernel = kernel_child(bridge.pid)
+    began = time.monotonic()
+    os.kill(kernel, signal.SIGKILL)
+    assert bridge.wait(timeout=10) == 137
+    took = time.monotonic() - began
+    record_property("bridge_exit_after_kernel_death_seconds", round(took, 3))
+    print(f"bridge exited {took:.3f} s after the kernel was killed")
+    assert took < 2.5
+    assert DEATH_LINE in k.log_text()
+
+
+def test_restart_gives_a_new_bridge_that_runs_cells(start):
+    k = start()
+    old = k.bridge
+    assert result_text(run_cell(k.kc, "x = 1; x")) == "1"
+    k.km.restart_kernel()
+    assert old.poll() is not None, "the old bridge still runs"
+    assert k.bridge.pid != old.pid
+    k.kc.wait_for_ready(timeout=60)
+    assert result_text(run_cell(k.kc, "'x' in globals(), 40 + 2")) == "(False, 42)"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2])
+def test_bridge_survives_signals_sent_to_it_alone(start, signum):
+    k = start()
+    os.kill(k.bridge.pid, signum)
+    line = f"{signal.Signals(signum).name} received; ignored"
+    wait_until(lambda: line in k.log_text(), 10, f"the bridge to log {line!r}")
+    assert k.bridge.poll() is None
+    assert result_text(run_cell(k.kc, "1 + 1")) == "2"
+
+
+# ---------------------------------------------------------------- without Jupyter
+
+
+def run_bridge(bridge_bin, *kernel_argv, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(bridge_bin), "run", "--connection-file", "/nonexistent/kernel.json", "--", *kernel_argv],
+        stderr=subprocess.PIPE, text=True, start_new_session=True, **popen)
+
+
+def test_missing_kernel_program_is_one_clear_error(bridge_bin):
+    bridge = run_bridge(bridge_bin, "/nonexistent/python", "-m", "ipykernel_launcher")
+    _, err = bridge.communicate(timeout=10)
+    assert bridge.returncode == 1
+    assert "cannot start kernel /nonexistent/python: No such file or directory" in err
+    assert "Fatal" not in err and "backtrace" not in err.lower()
+
+
+def test_nonzero_exit_without_shutdown_is_a_death(bridge_bin):
+    bridge = run_bridge(bridge_bin, "sh", "-c", "exit 3")
+    _, err = bridge.communicate(timeout=10)
+    assert bridge.returncode == 3
+    assert "kernel died: exited with status 3" in err
+
+
+def test_sigterm_to_the_group_is_a_shutdown(bridge_bin, tmp_path):
+    ready = tmp_path / "ready"
+    kernel = (
+        "import signal, sys, time, pathlib\n"
+        "signal.signal(signal.SIGTERM, lambda *a: sys.exit(5))\n"
+        f"pathlib.Path({str(ready)!r}).touch()\n"
+        "time.sleep(60)\n")
+    bridge = run_bridge(bridge_bin, sys.executable, "-c", kernel)
+    wait_until(ready.exists, 30, "the kernel to install its SIGTERM handler")
+    os.killpg(bridge.pid, signal.SIGTERM)
+    _, err = bridge.communicate(timeout=10)
+    assert bridge.returncode == 5
+    assert "SIGTERM: shutdown requested" in err
+    assert "kernel died" not in err
+
+
+def test_kernel_dies_with_a_sigkilled_bridge(bridge_bin):
+    # `sleep` has no parent poller (ipykernel would notice on its own): only
+    # PR_SET_PDEATHSIG can take it down when the bridge alone is killed.
+    bridge = run_bridge(bridge_bin, "sleep", "300")
+    kernel = kernel_child(bridge.pid)
+    bridge.kill()
+    bridge.wait(timeout=10)
+    wait_until(lambda: not alive(kernel), 10, "the kernel to die with its bridge (PDEATHSIG)")

@@ -1,0 +1,921 @@
+#!/usr/bin/env python3
+"""Local stand-in for the LMK API, for tests of jupyter-lmk.
+
+It serves the operations of Sources/LMKClient/openapi.yaml on 127.0.0.1 with
+in-memory state, validates every request body against that document (so a
+client that drifts from the contract fails loudly), and offers a control API
+under /_standin/ through which tests read what was received and inject faults.
+
+    python tools/lmk_standin.py --port 0 --port-file FILE [--access-token T]...
+        [--refresh-token T]... [--token-ttl SECONDS] [--spec PATH]
+
+Control API (JSON; control calls are not recorded):
+    GET    /_standin/requests    every other request, in order, with valid/error/status/response
+    GET    /_standin/sessions    sessions with their create/update/end history
+    GET    /_standin/events      posted events (+ eventId, time)
+    GET    /_standin/headless    headless-auth sessions with their stage
+    GET    /_standin/faults      faults still queued
+    POST   /_standin/faults      {"method", "path" (regex searched in the path), "status",
+                                  "retryAfter", "delayMs", "drop", "count"}
+    DELETE /_standin/faults
+    POST   /_standin/headless/<id>/approve   the next token poll gets tokens, the one after 410
+    POST   /_standin/tokens/expire           {"token": T}: T answers 401 from now on
+    POST   /_standin/reset                   forget requests, sessions, events, faults, headless
+                                             sessions (tokens stay valid)
+Deliberate choices: a refresh spends the old refresh token (rotation); ending a
+session twice answers 201 both times (history shows both); a PATCH state must say
+its "type" (without it the document's oneOf matches all three partial schemas).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+# jsonschema optionally imports rfc3987_syntax for the "iri" formats, which builds a
+# parser grammar at import (seconds on a loaded machine). The LMK document uses no
+# formats, so skip it and keep start-up (which every test waits for) fast.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import yaml  # noqa: E402
+from jsonschema.exceptions import best_match  # noqa: E402
+from jsonschema.validators import extend  # noqa: E402
+from openapi_schema_validator import OAS30Validator  # noqa: E402
+from referencing import Registry, Resource  # noqa: E402
+from referencing.jsonschema import DRAFT4  # noqa: E402
+
+SPEC_URI = "urn:lmk-openapi"
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_ERROR_CHARS = 600
+DEFAULT_APP_ID = "10000000-0000-0000-0000-000000000000"
+USER_ID = "user-standin"
+SEEDED_AT = "2026-01-01T00:00:00.000Z"
+CONTROL_PREFIX = "/_standin/"
+DROP = 0  # pseudo status: close the connection without answering
+
+Json = Any
+Reply = tuple[int, Json, dict[str, str]]
+
+
+def now_iso() -> str:
+    """UTC timestamp in the ISO 8601 form the LMK API uses."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _nullable_aware(keyword: Callable) -> Callable:
+    """OAS 3.0 generators (swift-openapi-generator among them) read `nullable: true`
+    as "null is allowed for this schema object", also when it sits beside `allOf`
+    or `$ref` without a `type`. OAS30Validator applies it only beside `type`, which
+    would reject `endedByActor: null`; this wrapper admits null there too."""
+
+    def check(validator, value, instance, schema):
+        if instance is None and schema.get("nullable") is True:
+            return
+        yield from keyword(validator, value, instance, schema)
+
+    return check
+
+
+LMKValidator = extend(
+    OAS30Validator,
+    {k: _nullable_aware(OAS30Validator.VALIDATORS[k]) for k in ("allOf", "anyOf", "oneOf", "$ref")},
+)
+
+
+# --------------------------------------------------------------------------- spec
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    template: str
+    pattern: re.Pattern
+    needs_auth: bool
+    body_required: bool
+    body_pointer: str | None
+    response_pointers: dict[int, str | None]
+
+
+def _pointer(*parts: str) -> str:
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+class Spec:
+    """The OpenAPI document: operation routing plus schema validation."""
+
+    def __init__(self, path: Path):
+        with open(path, encoding="utf-8") as f:
+            self.document = yaml.safe_load(f)
+        resource = Resource.from_contents(self.document, default_specification=DRAFT4)
+        self._registry = Registry().with_resource(SPEC_URI, resource)
+        self._validators: dict[str, Any] = {}
+        self.operations = self._load_operations()
+        for op in self.operations:  # build request validators up front, outside request threads
+            if op.body_pointer:
+                self.validate_pointer(op.body_pointer, {})
+
+    def _load_operations(self) -> list[Operation]:
+        default_security = self.document.get("security", [])
+        ops = []
+        for template, item in self.document.get("paths", {}).items():
+            for method, op in item.items():
+                if method not in ("get", "post", "patch", "put", "delete"):
+                    continue
+                body = op.get("requestBody")
+                body_pointer = None
+                if body and "application/json" in body.get("content", {}):
+                    body_pointer = _pointer("paths", template, method, "requestBody", "content", "application/json", "schema")
+                responses = {}
+                for code, resp in op.get("responses", {}).items():
+                    has_json = "application/json" in (resp.get("content") or {})
+                    responses[int(code)] = (
+                        _pointer("paths", template, method, "responses", str(code), "content", "application/json", "schema")
+                        if has_json
+                        else None
+                    )
+                regex = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$"
+                ops.append(
+                    Operation(
+                        operation_id=op["operationId"],
+                        method=method.upper(),
+                        template=template,
+                        pattern=re.compile(regex),
+                        needs_auth=bool(op.get("security", default_security)),
+                        body_required=bool(body and body.get("required")),
+                        body_pointer=body_pointer,
+                        response_pointers=responses,
+                    )
+                )
+        # Literal paths before templated ones, so /v1/headlessAuth/refresh never
+        # reads as a session id.
+        ops.sort(key=lambda o: o.template.count("{"))
+        return ops
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        for op in self.operations:
+            if op.method != method:
+                continue
+            m = op.pattern.match(path)
+            if m:
+                return op, {k: unquote(v) for k, v in m.groupdict().items()}
+        return None
+
+    def operation(self, operation_id: str) -> Operation:
+        for op in self.operations:
+            if op.operation_id == operation_id:
+                return op
+        raise KeyError(operation_id)
+
+    def validate_pointer(self, pointer: str, instance: Json) -> str | None:
+        """Return a readable validation error, or None when the instance conforms."""
+        validator = self._validators.get(pointer)
+        if validator is None:
+            validator = LMKValidator({"$ref": SPEC_URI + "#" + quote(pointer)}, registry=self._registry)
+            self._validators[pointer] = validator
+        error = best_match(validator.iter_errors(instance))
+        if error is None:
+            return None
+        where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        return f"{where}: {error.message}"[:MAX_ERROR_CHARS]
+
+    def validate_response(self, operation_id: str, status: int, body: Json) -> str | None:
+        """Check a response body against the document; used by the tests."""
+        op = self.operation(operation_id)
+        if status not in op.response_pointers:
+            return f"status {status} is not documented for {operation_id}"
+        pointer = op.response_pointers[status]
+        return None if pointer is None else self.validate_pointer(pointer, body)
+
+
+# --------------------------------------------------------------------------- state
+
+
+def _actor_app(app_id: str) -> dict:
+    return {"type": "APP", "actorId": app_id, "name": "jupyter-lmk"}
+
+
+def _actor_user() -> dict:
+    return {"type": "USER", "actorId": USER_ID, "name": "Stand-in User"}
+
+
+def _channel(channel_id: str, name: str, order: int, default: bool, payload: dict) -> dict:
+    return {
+        "payload": payload,
+        "notificationChannelId": channel_id,
+        "name": name,
+        "order": order,
+        "isDefault": default,
+        "isManaged": False,
+        "isVerified": True,
+        "verificationRequired": False,
+        "createdAt": SEEDED_AT,
+        "createdByActor": _actor_user(),
+        "lastUpdatedAt": SEEDED_AT,
+        "lastUpdatedByActor": _actor_user(),
+    }
+
+
+CHANNELS = [
+    _channel("ch-email", "Email", 0, True, {"type": "email", "emailAddress": "user@example.org"}),
+    _channel("ch-sms", "Text message", 1, False, {"type": "text-message", "phoneNumber": "+15555550100"}),
+    _channel(
+        "ch-push",
+        "Browser push",
+        2,
+        False,
+        {"type": "web-push", "endpoint": "https://push.example.org/ep", "device": "Firefox on Linux", "authKey": "auth"},
+    ),
+]
+
+FAULT_KEYS = {"method", "path", "status", "retryAfter", "delayMs", "drop", "count"}
+
+
+class BadControlRequest(Exception):
+    pass
+
+
+def _parse_fault(body: Json) -> dict:
+    if not isinstance(body, dict):
+        raise BadControlRequest("fault must be a JSON object")
+    unknown = set(body) - FAULT_KEYS
+    if unknown:
+        raise BadControlRequest(f"unknown fault keys: {sorted(unknown)}")
+    method = body.get("method")
+    path = body.get("path")
+    status = body.get("status")
+    retry_after = body.get("retryAfter")
+    delay_ms = body.get("delayMs", 0) or 0
+    drop = body.get("drop", False)
+    count = body.get("count", 1)
+    if method is not None and not isinstance(method, str):
+        raise BadControlRequest("method must be a string or null")
+    try:
+        path_re = re.compile(path) if path is not None else None
+    except (re.error, TypeError) as e:
+        raise BadControlRequest(f"path is not a valid regex: {e}") from None
+    if status is not None and (type(status) is not int or not 100 <= status <= 599):
+        raise BadControlRequest("status must be an HTTP status code or null")
+    if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (int, float, str))):
+        raise BadControlRequest("retryAfter must be a number, a string or null")
+    if isinstance(delay_ms, bool) or not isinstance(delay_ms, (int, float)) or delay_ms < 0:
+        raise BadControlRequest("delayMs must be a non-negative number")
+    if not isinstance(drop, bool):
+        raise BadControlRequest("drop must be a boolean")
+    if type(count) is not int or count < 1:
+        raise BadControlRequest("count must be a positive integer")
+    if status is None and not drop and delay_ms == 0:
+        raise BadControlRequest("fault has no effect: give status, drop or delayMs")
+    if isinstance(retry_after, float):
+        retry_after = int(retry_after) if retry_after.is_integer() else retry_after
+    return {
+        "method": method.upper() if method else None,
+        "path": path,
+        "_re": path_re,
+        "status": status,
+        "retryAfter": None if retry_after is None else str(retry_after),
+        "delayMs": delay_ms,
+        "drop": drop,
+        "count": count,
+    }
+
+
+class State:
+    """Everything the stand-in remembers; every access holds `lock`."""
+
+    def __init__(self, token_ttl: float, access_tokens: list[str], refresh_tokens: list[str]):
+        self.lock = threading.Lock()
+        self.token_ttl = int(token_ttl) if float(token_ttl).is_integer() else token_ttl
+        self.base_url = ""
+        # token -> {"expires_at": float | None, "scope", "app_id"}
+        self.access: dict[str, dict] = {
+            t: {"expires_at": None, "scope": "", "app_id": DEFAULT_APP_ID} for t in access_tokens
+        }
+        self.refresh: dict[str, dict] = {t: {"scope": "", "app_id": DEFAULT_APP_ID} for t in refresh_tokens}
+        self._clear()
+
+    def _clear(self) -> None:
+        self.requests: list[dict] = []
+        self.seq = 0
+        self.sessions: dict[str, dict] = {}
+        self.events: list[dict] = []
+        self.faults: list[dict] = []
+        self.headless: dict[str, dict] = {}
+
+    # --- recording and faults
+
+    def record(self, entry: dict) -> dict:
+        with self.lock:
+            self.seq += 1
+            entry["seq"] = self.seq
+            self.requests.append(entry)
+            return entry
+
+    def take_fault(self, method: str, path: str) -> dict | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault["method"] not in (None, method):
+                    continue
+                if fault["_re"] is not None and not fault["_re"].search(path):
+                    continue
+                fault["count"] -= 1
+                if fault["count"] == 0:
+                    self.faults.remove(fault)
+                return dict(fault)
+        return None
+
+    # --- tokens
+
+    def _issue_tokens(self, scope: str, app_id: str) -> dict:
+        access = "at-" + secrets.token_urlsafe(24)
+        refresh = "rt-" + secrets.token_urlsafe(24)
+        self.access[access] = {"expires_at": time.time() + self.token_ttl, "scope": scope, "app_id": app_id}
+        self.refresh[refresh] = {"scope": scope, "app_id": app_id}
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.token_ttl,
+            "scope": scope,
+            "refresh_token": refresh,
+        }
+
+    def check_token(self, header: str | None) -> tuple[dict | None, str]:
+        if not header:
+            return None, "missing Authorization header"
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None, "Authorization is not a bearer token"
+        with self.lock:
+            info = self.access.get(token)
+            if info is None:
+                return None, "unknown access token"
+            if info["expires_at"] is not None and info["expires_at"] <= time.time():
+                return None, "access token expired"
+            return dict(info), ""
+
+    # --- operations (each returns status, body, extra headers)
+
+    def get_current_app(self, auth: dict) -> Reply:
+        app = {
+            "appId": auth["app_id"],
+            "name": "jupyter-lmk (stand-in)",
+            "iconUrl": self.base_url + "/_standin/icon.png",
+            "description": "The app as seen by the local LMK stand-in.",
+            "createdAt": SEEDED_AT,
+            "lastUpdatedAt": SEEDED_AT,
+        }
+        return 200, app, {}
+
+    def create_headless(self, body: dict) -> Reply:
+        with self.lock:
+            sid = str(uuid.uuid4())
+            session = {
+                "sessionId": sid,
+                "appId": body["appId"],
+                "scope": body["scope"],
+                "authorizeUrl": f"{self.base_url}/_standin/headless/{sid}/authorize",
+                "createdAt": now_iso(),
+            }
+            self.headless[sid] = {"response": session, "stage": "pending"}
+            return 201, dict(session), {}
+
+    def get_headless(self, sid: str) -> Reply:
+        with self.lock:
+            entry = self.headless.get(sid)
+            if entry is None:
+                return 404, {"message": "no such headless auth session"}, {}
+            return 200, dict(entry["response"]), {}
+
+    def headless_token(self, sid: str) -> Reply:
+        with self.lock:
+            entry = self.headless.get(sid)
+            if entry is None:
+                return 404, {"message": "no such headless auth session"}, {}
+            if entry["stage"] == "pending":
+                return 412, {"message": "authorization pending"}, {}
+            if entry["stage"] == "retrieved":
+                return 410, {"message": "token already retrieved"}, {}
+            entry["stage"] = "retrieved"
+            resp = entry["response"]
+            return 200, self._issue_tokens(resp["scope"], resp["appId"]), {}
+
+    def _rotate(self, refresh_token: str, app_id: str | None) -> Reply:
+        info = self.refresh.get(refresh_token)
+        if info is None or (app_id is not None and app_id != info["app_id"]):
+            return 401, {"message": "invalid refresh token"}, {}
+        # Rotation: the old refresh token is spent, as OAuth rotation prescribes.
+        del self.refresh[refresh_token]
+        return 201, self._issue_tokens(info["scope"], info["app_id"]), {}
+
+    def refresh_headless(self, body: dict) -> Reply:
+        with self.lock:
+            return self._rotate(body["refreshToken"], body["appId"])
+
+    def oauth_token(self, body: dict, headers: dict) -> Reply:
+        if not headers.get("authorization", "").lower().startswith("basic "):
+            return 401, {"message": "client credentials (HTTP Basic) required"}, {}
+        with self.lock:
+            if body["grant_type"] == "refresh_token":
+                return self._rotate(body["refresh_token"], None)
+            if not body["code"]:
+                return 400, {"message": "empty authorization code"}, {}
+            return 201, self._issue_tokens("event.publish event.notify channel.read session.create", DEFAULT_APP_ID), {}
+
+    def list_channels(self) -> Reply:
+        return 200, {"channels": json.loads(json.dumps(CHANNELS))}, {}
+
+    def post_event(self, body: dict, auth: dict) -> Reply:
+        config = body.get("notificationConfig") or {"notify": False}
+        known = {c["notificationChannelId"]: c for c in CHANNELS}
+        targets: list[dict] = []
+        if config["notify"]:
+            ids = config.get("channelIds") or [c["notificationChannelId"] for c in CHANNELS if c["isDefault"]]
+            unknown = [i for i in ids if i not in known]
+            if unknown:
+                return 400, {"message": f"unknown notification channel(s): {unknown}"}, {}
+            targets = [known[i] for i in ids]
+        with self.lock:
+            event_id = str(uuid.uuid4())
+            created = now_iso()
+            self.events.append(dict(json.loads(json.dumps(body)), eventId=event_id, time=time.time()))
+        response = {
+            "eventId": event_id,
+            "userId": USER_ID,
+            "actor": _actor_app(auth["app_id"]),
+            "message": body["message"],
+            "contentType": body.get("contentType", "text/plain"),
+            "channels": [
+                {
+                    "notificationChannelId": c["notificationChannelId"],
+                    "type": c["payload"]["type"],
+                    "name": c["name"],
+                    "status": "DELIVERED",
+                }
+                for c in targets
+            ],
+            "createdAt": created,
+        }
+        if "sessionId" in body:
+            response["sessionId"] = body["sessionId"]
+        return 201, response, {}
+
+    def _session_response(self, s: dict) -> dict:
+        return {
+            "state": json.loads(json.dumps(s["state"])),
+            "sessionId": s["sessionId"],
+            "name": s["name"],
+            "type": s["state"]["type"],
+            "createdAt": s["createdAt"],
+            "createdByActor": _actor_app(s["appId"]),
+            "lastUpdatedAt": s["lastUpdatedAt"],
+            "lastUpdatedByActor": _actor_app(s["appId"]),
+            "endedAt": s["endedAt"],
+            "endedByActor": _actor_app(s["appId"]) if s["endedAt"] else None,
+        }
+
+    def create_session(self, body: dict, auth: dict) -> Reply:
+        with self.lock:
+            sid = str(uuid.uuid4())
+            created = now_iso()
+            state = json.loads(json.dumps(body["state"]))
+            s = {
+                "sessionId": sid,
+                "name": body["name"],
+                "state": state,
+                "appId": auth["app_id"],
+                "createdAt": created,
+                "lastUpdatedAt": created,
+                "endedAt": None,
+                "history": [{"time": time.time(), "op": "create", "state": json.loads(json.dumps(state))}],
+            }
+            self.sessions[sid] = s
+            return 201, self._session_response(s), {}
+
+    def get_session(self, sid: str) -> Reply:
+        with self.lock:
+            s = self.sessions.get(sid)
+            if s is None:
+                return 404, {"message": "no such session"}, {}
+            return 200, self._session_response(s), {}
+
+    def update_session(self, sid: str, body: dict) -> Reply:
+        with self.lock:
+            s = self.sessions.get(sid)
+            if s is None:
+                return 404, {"message": "no such session"}, {}
+            if s["endedAt"]:
+                return 409, {"message": "session has ended"}, {}
+            partial = body.get("state")
+            if partial is not None and partial.get("type", s["state"]["type"]) != s["state"]["type"]:
+                return 400, {"message": f"state type {partial['type']!r} differs from the session's"}, {}
+            if partial is not None:
+                s["state"].update(json.loads(json.dumps(partial)))
+            s["lastUpdatedAt"] = now_iso()
+            s["history"].append(
+                {"time": time.time(), "op": "update", "state": None if partial is None else json.loads(json.dumps(partial))}
+            )
+            return 200, self._session_response(s), {}
+
+    def end_session(self, sid: str) -> Reply:
+        with self.lock:
+            s = self.sessions.get(sid)
+            if s is None:
+                return 404, {"message": "no such session"}, {}
+            # Ending twice is answered like the first time (clients end at socket
+            # close and again at exit); history shows every call.
+            if not s["endedAt"]:
+                s["endedAt"] = now_iso()
+                s["lastUpdatedAt"] = s["endedAt"]
+            s["history"].append({"time": time.time(), "op": "end", "state": None})
+            return 201, self._session_response(s), {}
+
+    def session_action(self, sid: str) -> Reply:
+        with self.lock:
+            if sid not in self.sessions:
+                return 404, {"message": "no such session"}, {}
+        return 412, {"message": "no client is connected to the session"}, {}
+
+    # --- control API
+
+    def control(self, method: str, path: str, body: Json) -> Reply:
+        with self.lock:
+            if method == "GET" and path == "requests":
+                return 200, {"requests": json.loads(json.dumps(self.requests))}, {}
+            if method == "GET" and path == "sessions":
+                sessions = [
+                    {
+                        "sessionId": s["sessionId"],
+                        "name": s["name"],
+                        "state": s["state"],
+                        "ended": bool(s["endedAt"]),
+                        "history": s["history"],
+                    }
+                    for s in self.sessions.values()
+                ]
+                return 200, {"sessions": json.loads(json.dumps(sessions))}, {}
+            if method == "GET" and path == "events":
+                return 200, {"events": json.loads(json.dumps(self.events))}, {}
+            if method == "GET" and path == "headless":
+                listed = [dict(e["response"], stage=e["stage"]) for e in self.headless.values()]
+                return 200, {"sessions": listed}, {}
+            if path == "faults":
+                if method == "GET":
+                    return 200, {"faults": [{k: v for k, v in f.items() if k != "_re"} for f in self.faults]}, {}
+                if method == "POST":
+                    fault = _parse_fault(body)
+                    self.faults.append(fault)
+                    return 201, {k: v for k, v in fault.items() if k != "_re"}, {}
+                if method == "DELETE":
+                    self.faults.clear()
+                    return 200, {}, {}
+            m = re.fullmatch(r"headless/([^/]+)/approve", path)
+            if method == "POST" and m:
+                entry = self.headless.get(unquote(m.group(1)))
+                if entry is None:
+                    return 404, {"message": "no such headless auth session"}, {}
+                if entry["stage"] == "pending":
+                    entry["stage"] = "approved"
+                return 200, {"stage": entry["stage"]}, {}
+            if method == "POST" and path == "tokens/expire":
+                if not isinstance(body, dict) or not isinstance(body.get("token"), str):
+                    raise BadControlRequest('body must be {"token": "<access token>"}')
+                known = body["token"] in self.access
+                info = self.access.setdefault(body["token"], {"scope": "", "app_id": DEFAULT_APP_ID})
+                info["expires_at"] = 0.0
+                return 200, {"known": known}, {}
+            if method == "POST" and path == "reset":
+                self._clear()
+                return 200, {}, {}
+        return 404, {"message": f"no control operation {method} /_standin/{path}"}, {}
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+class BodyError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "lmk-standin/1"
+    server: "StandinServer"
+
+    def do_GET(self):
+        self._handle()
+
+    def do_POST(self):
+        self._handle()
+
+    def do_PATCH(self):
+        self._handle()
+
+    def do_PUT(self):
+        self._handle()
+
+    def do_DELETE(self):
+        self._handle()
+
+    # Access lines come from _log(), which never prints queries, headers or bodies.
+    def log_request(self, code="-", size="-"):
+        pass
+
+    def log_message(self, format, *args):
+        # Only numbers survive: string arguments may carry a request line with a token.
+        safe = tuple(a if isinstance(a, int) else "<redacted>" for a in args)
+        sys.stderr.write("standin: " + (format % safe) + "\n")
+
+    def _log(self, method: str, path: str, status: int | str, started: float) -> None:
+        sys.stderr.write(f"standin: {method} {path} -> {status} ({(time.time() - started) * 1000:.1f} ms)\n")
+
+    def _read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            total = 0
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise BodyError(400, "malformed chunked body") from None
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY_BYTES:
+                    raise BodyError(413, "request body too large")
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+        except ValueError:
+            raise BodyError(400, "invalid Content-Length") from None
+        if n < 0:
+            raise BodyError(400, "invalid Content-Length")
+        if n > MAX_BODY_BYTES:
+            raise BodyError(413, "request body too large")
+        return self.rfile.read(n)
+
+    def _send(self, status: int, body: Json, headers: dict[str, str] | None = None, content_type="application/json") -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self) -> None:
+        started = time.time()
+        state = self.server.state
+        url = urlsplit(self.path)
+        path = url.path
+        try:
+            raw = self._read_body()
+            body_error = None
+        except BodyError as e:
+            raw, body_error = b"", e
+            self.close_connection = True
+        if path.startswith(CONTROL_PREFIX):
+            self._control(path[len(CONTROL_PREFIX) :], raw, body_error)
+            return
+        entry = state.record(
+            {
+                "time": started,
+                "method": self.command,
+                "path": path,
+                "query": parse_qs(url.query, keep_blank_values=True),
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": None,
+                "raw_body": raw.decode("utf-8", errors="replace"),
+                "valid": True,
+                "error": None,
+                "status": None,
+                "response": None,
+            }
+        )
+        try:
+            status, reply, headers = self._operation(entry, path, raw, body_error)
+        except Exception as e:  # a stand-in bug must not take the server down
+            status, reply, headers = 500, {"message": f"stand-in error: {type(e).__name__}: {e}"}, {}
+        if status == DROP:
+            self.close_connection = True
+            with state.lock:
+                entry["error"] = entry["error"] or "dropped by fault"
+            self._log(self.command, path, "dropped", started)
+            return
+        with state.lock:
+            entry["status"] = status
+            entry["response"] = reply
+        self._log(self.command, path, status, started)
+        try:
+            self._send(status, reply, headers)
+        except OSError:
+            self.close_connection = True
+
+    def _operation(self, entry: dict, path: str, raw: bytes, body_error: BodyError | None) -> Reply:
+        state = self.server.state
+        spec = self.server.spec
+        matched = spec.match(self.command, path)
+        op, params = matched if matched else (None, {})
+        body, error = self._parse_and_validate(op, raw, body_error)
+        with state.lock:
+            entry["body"] = body
+            entry["valid"] = error is None
+            entry["error"] = error
+
+        fault = state.take_fault(self.command, path)
+        if fault:
+            if fault["delayMs"]:
+                time.sleep(fault["delayMs"] / 1000)
+            if fault["drop"]:
+                return DROP, None, {}
+            if fault["status"] is not None:
+                headers = {"Retry-After": fault["retryAfter"]} if fault["retryAfter"] is not None else {}
+                return fault["status"], {"message": "fault injected by the stand-in"}, headers
+
+        if body_error is not None:
+            return body_error.status, {"message": str(body_error)}, {}
+        if op is None:
+            return 404, {"message": f"no operation {self.command} {path}"}, {}
+        auth = None
+        if op.needs_auth:
+            auth, why = state.check_token(self.headers.get("Authorization"))
+            if auth is None:
+                return 401, {"message": why}, {"WWW-Authenticate": "Bearer"}
+        if error is not None:
+            return 400, {"message": error}, {}
+        return self._dispatch(op.operation_id, params, body, auth)
+
+    def _parse_and_validate(self, op: Operation | None, raw: bytes, body_error: BodyError | None) -> tuple[Json, str | None]:
+        if body_error is not None:
+            return None, str(body_error)
+        body = None
+        if raw.strip():
+            try:
+                body = json.loads(raw)
+            except (ValueError, RecursionError) as e:
+                return None, f"body is not JSON: {e}"[:MAX_ERROR_CHARS]
+        if op is None:
+            return body, "no such operation"
+        if op.body_pointer is None:
+            return body, None
+        if body is None:
+            return None, "request body required" if op.body_required else None
+        content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return body, f"Content-Type must be application/json, got {content_type or 'none'!r}"
+        return body, self.server.spec.validate_pointer(op.body_pointer, body)
+
+    def _dispatch(self, operation_id: str, params: dict, body: Json, auth: dict | None) -> Reply:
+        s = self.server.state
+        sid = params.get("sessionId", "")
+        handlers: dict[str, Callable[[], Reply]] = {
+            "getCurrentApp": lambda: s.get_current_app(auth),
+            "createHeadlessAuthSession": lambda: s.create_headless(body),
+            "getHeadlessAuthSession": lambda: s.get_headless(sid),
+            "retrieveHeadlessAuthSessionToken": lambda: s.headless_token(sid),
+            "refreshHeadlessAuthToken": lambda: s.refresh_headless(body),
+            "token": lambda: s.oauth_token(body, {k.lower(): v for k, v in self.headers.items()}),
+            "listNotificationChannels": s.list_channels,
+            "postEvent": lambda: s.post_event(body, auth),
+            "createSession": lambda: s.create_session(body, auth),
+            "getSession": lambda: s.get_session(sid),
+            "updateSession": lambda: s.update_session(sid, body),
+            "endSession": lambda: s.end_session(sid),
+            "sessionAction": lambda: s.session_action(sid),
+        }
+        handler = handlers.get(operation_id)
+        if handler is None:
+            return 501, {"message": f"operation {operation_id} is not served by the stand-in"}, {}
+        return handler()
+
+    def _control(self, path: str, raw: bytes, body_error: BodyError | None) -> None:
+        if path.startswith("headless/") and path.endswith("/authorize") and self.command == "GET":
+            page = b"<html><body>LMK stand-in: approve with POST /_standin/headless/&lt;id&gt;/approve</body></html>"
+            self._send(200, page, content_type="text/html")
+            return
+        try:
+            if body_error is not None:
+                raise BadControlRequest(str(body_error))
+            body = json.loads(raw) if raw.strip() else None
+            status, reply, headers = self.server.state.control(self.command, path, body)
+        except (BadControlRequest, ValueError, RecursionError) as e:
+            status, reply, headers = 400, {"message": str(e)}, {}
+        try:
+            self._send(status, reply, headers)
+        except OSError:
+            self.close_connection = True
+
+
+class StandinServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128  # the default 5 drops connects under a burst of clients
+
+    def __init__(self, port: int, spec: Spec, state: State):
+        self.spec = spec
+        self.state = state
+        super().__init__(("127.0.0.1", port), Handler)
+        state.base_url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+def write_port_file(path: Path, port: int) -> None:
+    """Atomically publish the port: readers see either no file or the whole number."""
+    fd, tmp = tempfile.mkstemp(prefix=".port-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{port}\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def default_spec_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "Sources" / "LMKClient" / "openapi.yaml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Local stand-in for the LMK API (tests only).")
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--port-file", type=Path, help="write the bound port here (atomically) once listening")
+    parser.add_argument("--access-token", action="append", default=[], help="pre-seed a valid access token (repeatable)")
+    parser.add_argument("--refresh-token", action="append", default=[], help="pre-seed a valid refresh token (repeatable)")
+    parser.add_argument("--token-ttl", type=float, default=3600, help="expires_in of issued access tokens, seconds")
+    parser.add_argument("--spec", type=Path, default=default_spec_path(), help="the OpenAPI document to serve")
+    args = parser.parse_args(argv)
+
+    try:
+        spec = Spec(args.spec)
+    except (OSError, yaml.YAMLError, KeyError) as e:
+        print(f"standin: cannot load the OpenAPI document {args.spec}: {e}", file=sys.stderr)
+        return 1
+    state = State(args.token_ttl, args.access_token, args.refresh_token)
+    try:
+        server = StandinServer(args.port, spec, state)
+    except OSError as e:
+        print(f"standin: cannot listen on 127.0.0.1:{args.port}: {e}", file=sys.stderr)
+        return 1
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    thread = threading.Thread(target=server.serve_forever, name="standin-http", daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        if args.port_file:
+            write_port_file(args.port_file, port)
+    except OSError as e:
+        print(f"standin: cannot write the port file {args.port_file}: {e}", file=sys.stderr)
+        server.shutdown()
+        server.server_close()
+        return 1
+    print(f"standin: listening on http://127.0.0.1:{port} ({len(spec.operations)} operations)", file=sys.stderr)
+    while not stop.wait(0.5):
+        if not thread.is_alive():
+            break
+    server.shutdown()
+    server.server_close()
+    if args.port_file:
+        try:
+            args.port_file.unlink()
+        except OSError:
+            pass
+    print("standin: stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
