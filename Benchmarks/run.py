@@ -13,14 +13,18 @@ Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
      does the receiver still see the end of the run (error + idle) once;
   c. memory and CPU of `jupyter-lmk attach`: idle RSS, peak RSS while ~1 GiB
      of stream output flows through, CPU while idle;
-  d. latency idle → notification request, e. launcher start-up: skipped with
-     the reason while their prerequisites are missing.
+  d. latency idle → notification request: skipped with the reason while the
+     LMK notification path is missing;
+  e. start-up: a wrapped kernelspec (`jupyter-lmk run -- python -m
+     ipykernel_launcher …`) against the plain one, through jupyter_client, time
+     to the first kernel_info reply, median of N starts each.
 
 Environment knobs (all optional): JUPYTER_LMK_BENCH_MESSAGES (pipeline and
 flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
 50000), JUPYTER_LMK_BENCH_ROUNDS (default 3), JUPYTER_LMK_BENCH_FLOOD_SECONDS
 (default 1.0), JUPYTER_LMK_BENCH_FLOOD_REPEATS (default 2), JUPYTER_LMK_BENCH_STREAM_MIB (default 1024),
-JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_SECTIONS
+JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
+JUPYTER_LMK_BENCH_SECTIONS
 (default "abcde").
 """
 
@@ -42,6 +46,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Callable
+
+from jupyter_client import KernelManager
 
 import messages
 
@@ -70,6 +76,7 @@ class Bench:
         self.flood_repeats = max(1, int(env_number("JUPYTER_LMK_BENCH_FLOOD_REPEATS", 2)))
         self.stream_mib = int(env_number("JUPYTER_LMK_BENCH_STREAM_MIB", 1024))
         self.idle_seconds = env_number("JUPYTER_LMK_BENCH_IDLE_SECONDS", 60)
+        self.starts = max(1, int(env_number("JUPYTER_LMK_BENCH_STARTS", 10)))
         self.tmp = Path(tempfile.mkdtemp(prefix="run-", dir=bench_dir))
         os.chmod(self.tmp, 0o700)  # the connection files hold the HMAC key
         self.key = secrets.token_hex(16)
@@ -306,10 +313,43 @@ class Bench:
             reason = "`jupyter-lmk run` (launcher mode) is not built yet"
             self.say(f"   not available yet: {reason}")
             return {"skipped": reason}
-        reason = "`jupyter-lmk run` exists but this benchmark does not drive it yet"
-        self.say(f"   not available yet: {reason}")
-        return {"skipped": reason}
-
+        kernel = [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        specs = {
+            "unwrapped": kernel,
+            "wrapped": [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--", *kernel],
+        }
+        root = self.tmp / "jupyter"
+        for name, argv in specs.items():
+            spec_dir = root / "kernels" / f"bench-{name}"
+            spec_dir.mkdir(parents=True)
+            spec = {"argv": argv, "display_name": f"bench {name}", "language": "python"}
+            (spec_dir / "kernel.json").write_text(json.dumps(spec))
+        os.environ["JUPYTER_PATH"] = str(root)
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.tmp / "runtime")
+        times: dict[str, list[float]] = {name: [] for name in specs}
+        for round_number in range(self.starts):
+            # Alternate which goes first, so warm caches and load drifts hit both alike.
+            order = list(specs) if round_number % 2 == 0 else list(reversed(specs))
+            for name in order:
+                manager = KernelManager(kernel_name=f"bench-{name}")
+                started = time.perf_counter()
+                manager.start_kernel(stderr=subprocess.DEVNULL)
+                client = manager.client()
+                client.start_channels()
+                try:
+                    client.wait_for_ready(timeout=60)
+                    times[name].append(time.perf_counter() - started)
+                finally:
+                    client.stop_channels()
+                    manager.shutdown_kernel(now=True)
+                    manager.cleanup_resources()
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        ratio = medians["wrapped"] / medians["unwrapped"]
+        for name, values in times.items():
+            self.say(f"   {name:<10} median {1000 * medians[name]:7.0f} ms  "
+                     f"(min {1000 * min(values):.0f}, max {1000 * max(values):.0f}, n={len(values)})")
+        self.say(f"   wrapped / unwrapped = {ratio:.3f}   (target <= 1.10)")
+        return {"starts": self.starts, "seconds": times, "median_seconds": medians, "ratio": ratio}
 
 class Transcript:
     """A child process whose stdout lines are collected on a thread."""
