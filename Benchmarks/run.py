@@ -7,8 +7,9 @@ Called by tools/bench.sh after the release build, with the venv's python:
 Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
 (default <bench-dir>/results.json). Sections:
 
-  a. pipeline throughput: raw libzmq receiver vs `lmk-bench pipeline` vs the
-     Python sidecar, on the same pre-signed frames;
+  a. pipeline throughput: raw libzmq receiver (and, with OpenSSL headers, the
+     same plus hmac-sha256 verification: the floor for any verifying receiver)
+     vs `lmk-bench pipeline` vs the Python sidecar, on the same pre-signed frames;
   b. flood correctness: paced floods with the kernel's send high-water mark,
      does the receiver still see the end of the run (error + idle) once;
   c. memory and CPU of `jupyter-lmk attach`: idle RSS, peak RSS while ~1 GiB
@@ -69,6 +70,7 @@ class Bench:
         self.lmk_bench = build_dir / "lmk-bench"
         self.publisher = bench_dir / "publisher"
         self.raw_receiver = bench_dir / "raw_receiver"
+        self.hmac_receiver = bench_dir / "hmac_receiver"
         self.count = int(env_number("JUPYTER_LMK_BENCH_MESSAGES", 200_000))
         self.python_count = min(self.count, int(env_number("JUPYTER_LMK_BENCH_PYTHON_MESSAGES", 50_000)))
         self.rounds = int(env_number("JUPYTER_LMK_BENCH_ROUNDS", 3))
@@ -126,14 +128,23 @@ class Bench:
     def pipeline(self) -> dict:
         self.say("a. pipeline throughput (messages/s, first to last message, no high-water mark)")
         total = self.count + 4
+        key_file = self.tmp / "key"
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(self.key)
         receivers: dict[str, Callable[[Path], list[str]]] = {
             "raw libzmq (C)": lambda c: [str(self.raw_receiver), "--connect", self.endpoint(c, "iopub"),
                                          "--count", str(total)],
+            "C + hmac-sha256": lambda c: [str(self.hmac_receiver), "--connect", self.endpoint(c, "iopub"),
+                                          "--count", str(total), "--key-file", str(key_file)],
             "lmk-bench pipeline": lambda c: [str(self.lmk_bench), "pipeline", "--connection-file", str(c),
                                              "--count", str(total)],
             "python sidecar": lambda c: [self.python, str(HERE / "python_sidecar.py"), "throughput",
                                          "--connection-file", str(c), "--count", str(self.python_count)],
         }
+        if not self.hmac_receiver.exists():
+            del receivers["C + hmac-sha256"]
+            self.say("   (C + hmac-sha256 reference not built: OpenSSL headers, libssl-dev, missing)")
         runs: dict[str, list[dict]] = {name: [] for name in receivers}
         for _ in range(self.rounds):
             for name, command in receivers.items():
@@ -151,7 +162,7 @@ class Bench:
                 runs[name].append(result)
         summary = {}
         for name, results in runs.items():
-            complete = [r for r in results if r["received"] == r["expected"]]
+            complete = [r for r in results if r["received"] == r["expected"] and not r.get("bad")]
             rates = [r["rate"] for r in complete]
             per_cpu = [r["rate_per_cpu_second"] for r in complete if r["rate_per_cpu_second"]]
             summary[name] = {
@@ -163,12 +174,17 @@ class Bench:
         raw = summary["raw libzmq (C)"]["median_rate"]
         ours = summary["lmk-bench pipeline"]["median_rate"]
         python = summary["python sidecar"]["median_rate"]
+        floor = summary.get("C + hmac-sha256", {}).get("median_rate")
+        floor_cpu = summary.get("C + hmac-sha256", {}).get("median_per_cpu_second")
         raw_cpu = summary["raw libzmq (C)"]["median_per_cpu_second"]
         ours_cpu = summary["lmk-bench pipeline"]["median_per_cpu_second"]
         ratios = {
             "pipeline_over_raw": ours / raw if ours and raw else None,
             "pipeline_over_python": ours / python if ours and python else None,
             "pipeline_over_raw_per_cpu_second": ours_cpu / raw_cpu if ours_cpu and raw_cpu else None,
+            "hmac_floor_over_raw": floor / raw if floor and raw else None,
+            "pipeline_over_hmac_floor": ours / floor if ours and floor else None,
+            "pipeline_over_hmac_floor_per_cpu_second": ours_cpu / floor_cpu if ours_cpu and floor_cpu else None,
         }
         self.say(f"   {'receiver':<22}{'median msg/s':>14}{'msg/CPU-s':>12}  runs (msg/s)")
         for name, entry in summary.items():
@@ -180,6 +196,11 @@ class Bench:
         self.say(f"   pipeline / python = {fmt_ratio(ratios['pipeline_over_python'])}")
         self.say(f"   pipeline / raw per CPU-second = {fmt_ratio(ratios['pipeline_over_raw_per_cpu_second'])}"
                  "   (receiver CPU time, all threads: steadier on a shared machine)")
+        if floor:
+            self.say(f"   C + hmac-sha256 / raw = {fmt_ratio(ratios['hmac_floor_over_raw'])}   "
+                     "(the ceiling for any receiver that verifies signatures)")
+            self.say(f"   pipeline / C + hmac-sha256 = {fmt_ratio(ratios['pipeline_over_hmac_floor'])}, "
+                     f"per CPU-second {fmt_ratio(ratios['pipeline_over_hmac_floor_per_cpu_second'])}")
         return {"messages": total, "python_messages": self.python_count, "rounds": self.rounds,
                 "stages": runs["lmk-bench pipeline"][0].get("stages"), "receivers": summary, **ratios}
 

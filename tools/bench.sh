@@ -21,5 +21,11 @@ bench_dir=.build/bench
 mkdir -p "$bench_dir"
 cc -O2 -Wall -o "$bench_dir/publisher" Benchmarks/publisher.c Benchmarks/frames_file.c -lzmq -lpthread
 cc -O2 -Wall -o "$bench_dir/raw_receiver" Benchmarks/raw_receiver.c -lzmq
+# The verify-floor receiver needs OpenSSL's headers (libssl-dev); it is skipped without them.
+rm -f "$bench_dir/hmac_receiver"
+if pkg-config --exists libcrypto 2>/dev/null; then
+  cc -O2 -Wall -Wno-deprecated-declarations -DBENCH_HMAC -o "$bench_dir/hmac_receiver" \
+    Benchmarks/raw_receiver.c -lzmq $(pkg-config --libs libcrypto)
+fi
 
 exec "$python" Benchmarks/run.py --build-dir "$build_dir" --bench-dir "$bench_dir"
