@@ -58,7 +58,10 @@ let package = Package(
     // IOPub transcripts are read through #filePath, not bundled.
     .testTarget(
       name: "JupyterBridgeTests", dependencies: ["JupyterBridge"], exclude: ["Fixtures"]),
-    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient"]),
+    // Test support: a separate process posting events, so tests can SIGKILL it mid-delivery.
+    .executableTarget(
+      name: "lmk-test-sender", dependencies: ["LMKClient"], path: "Tests/LMKTestSender"),
+    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient", "lmk-test-sender"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -22,6 +22,8 @@ struct AttachCommand: ParsableCommand {
   @Argument(help: "With --existing: part of the kernel's id or connection file name.")
   var id: String?
 
+  @OptionGroup var options: MonitorOptions
+
   func validate() throws {
     if existing && connectionFile != nil {
       throw ValidationError("use either --connection-file or --existing, not both")
@@ -33,19 +35,12 @@ struct AttachCommand: ParsableCommand {
   }
 
   func run() throws {
+    let logger = options.bootstrapLogging()
     let environment = ProcessInfo.processInfo.environment
     let path: String
-    do {
-      if let connectionFile {
-        path = connectionFile
-      } else {
-        path = try ConnectionFileLocator.find(id: id, environment: environment)
-      }
-    } catch {
-      throw CLIError("\(error)")
-    }
     let connection: ConnectionInfo
     do {
+      path = try connectionFile ?? ConnectionFileLocator.find(id: id, environment: environment)
       connection = try ConnectionInfo.load(path: path)
     } catch {
       throw CLIError("\(error)")
@@ -55,10 +50,11 @@ struct AttachCommand: ParsableCommand {
     }
     let curve = connection.curvePublicKey != nil ? " (CurveZMQ)" : ""
     emit("attached to \(path): IOPub \(connection.endpoint(.iopub))\(curve)")
-    let context = NotificationContext(notebookName: "\(connection.kernelName.isEmpty ? "unnamed" : connection.kernelName) kernel")
+    let setup = BridgeSetup.prepare(
+      connection: connection, notebookOverride: options.notebook, kernelWorkingDirectory: nil,
+      commandLine: options.settings, environment: environment, logger: logger)
     let ending = try AttachRunner.run(
-      connectionFile: path, connection: connection, settings: .defaults, context: context,
-      sink: LocalOnlySink(), emit: emit
+      connectionFile: path, connection: connection, setup: setup, emit: emit
     ) { listener in
       StopSignals.install { listener.post(.stop) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `jupyter-lmk`: watches Jupyter kernels and tells LMK when runs of cells end.
 @main
@@ -11,6 +12,28 @@ struct JupyterLMK: AsyncParsableCommand {
       cells' state into an LMK session. Also answers as `jupyter lmk …`.
       """,
     version: "0.1.0",
-    subcommands: [AttachCommand.self, RunCommand.self]
+    subcommands: [
+      RunCommand.self, AttachCommand.self, InstallCommand.self, UninstallCommand.self,
+      LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ChannelsCommand.self,
+    ]
   )
+
+  /// Runs the command; usage errors exit with status 2 (PRODUCT.md §3), not
+  /// swift-argument-parser's 64.
+  static func main() async {
+    do {
+      var command = try parseAsRoot()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(2)
+      }
+      exit(withError: error)
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import JupyterBridge
 import Logging
 
@@ -18,11 +19,7 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "The kernel's connection file ({connection_file} in kernel.json).")
   var connectionFile: String
 
-  @Option(help: "The notebook the kernel runs (default: from JPY_SESSION_NAME).")
-  var notebook: String?
-
-  @Option(help: "trace, debug, info, notice, warning, error or critical.")
-  var logLevel: String = "info"
+  @OptionGroup var options: MonitorOptions
 
   @Argument(parsing: .postTerminator, help: "The kernel's own command line, after `--`.")
   var kernelArgv: [String] = []
@@ -36,25 +33,19 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    // A bad log level must not keep the kernel from starting: fall back to info.
-    let level = Logger.Level(rawValue: logLevel)
-    LoggingSystem.bootstrap { label in
-      var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = level ?? .info
-      return handler
-    }
-    let logger = Logger(label: "jupyter-lmk")
-    if level == nil { logger.warning("unknown --log-level \(logLevel); using info") }
-
+    let logger = options.bootstrapLogging()
     // The closure runs only once the kernel runs: whatever the monitor reads
     // (connection file, config, credentials) may fail without touching the kernel.
     let connectionFile = self.connectionFile
-    let notebook = self.notebook
+    let options = self.options
     let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) {
-      logger.debug(
-        "monitoring",
-        metadata: ["connection-file": "\(connectionFile)", "notebook": "\(notebook ?? "-")"])
-      return LoggingMonitor(logger: logger)
+      try LaunchMonitor(connectionFile: connectionFile, logger: logger) { connection in
+        BridgeSetup.prepare(
+          connection: connection, notebookOverride: options.notebook,
+          kernelWorkingDirectory: FileManager.default.currentDirectoryPath,
+          commandLine: options.settings, environment: ProcessInfo.processInfo.environment,
+          logger: logger)
+      }
     }
     if code != 0 { throw ExitCode(code) }
   }

@@ -7,21 +7,26 @@ public enum AttachRunner {
   /// Runs the monitor to its end, then lets the sink deliver and end the session.
   /// `onListening` receives the listener once IOPub is subscribed (to post `.stop`).
   public static func run(
-    connectionFile: String, connection: ConnectionInfo, settings: MonitorSettings,
-    context: NotificationContext, sink: SessionSink, emit: @escaping @Sendable (String) -> Void,
+    connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
+    emit: @escaping @Sendable (String) -> Void,
     onListening: (IOPubListener<BridgeMonitor.Input>) -> Void
   ) throws -> BridgeMonitor.Ending {
     let zmq = try Context()
     let result = MonitorBox()
     let listener = try IOPubListener<BridgeMonitor.Input>.start(connection: connection, context: zmq) {
       let monitor = BridgeMonitor(
-        settings: settings, context: context, sink: sink, connectionFile: connectionFile, emit: emit)
+        settings: setup.configuration.resolved.settings, context: setup.notification,
+        sink: setup.sink, connectionFile: connectionFile, emit: emit)
+      setup.sink.publish(monitor.snapshot)
       result.monitor = monitor
       return monitor
     }
     let heartbeat = try Heartbeat.start(connection: connection, context: zmq) { event in
       listener.post(.heartbeat(event))
     }
+    let watcher = SettingsWatcher(
+      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
+      onProblem: emit)
     onListening(listener)
     // kernel_info on control: the shell channel is blocked while a cell runs.
     DispatchQueue.global().async {
@@ -30,8 +35,9 @@ public enum AttachRunner {
       }
     }
     listener.wait()
+    withExtendedLifetime(watcher) {}
     heartbeat.stop()
-    sink.finish(withinMilliseconds: 3000)
+    setup.sink.finish(withinMilliseconds: 3000)
     return result.monitor?.ending ?? .stopped
   }
 }

@@ -17,6 +17,8 @@ public final class BridgeMonitor: IOPubConsumer {
     case kernelExited(death: String?)
     /// The configured settings were re-read (config file, notebook metadata).
     case settings(MonitorSettings)
+    /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
+    case reportShutdownSeen(@Sendable (Bool) -> Void)
   }
 
   /// Why monitoring ended.
@@ -88,6 +90,8 @@ public final class BridgeMonitor: IOPubConsumer {
       }
     case .settings(let settings):
       apply(core.handle(.settingsChanged(settings, at: now)))
+    case .reportShutdownSeen(let answer):
+      answer(core.shutdownSeen)
     }
   }
 

@@ -81,11 +81,6 @@ public final class IOPubListener<Input: Sendable>: Sendable {
       } catch {
         return
       }
-      if poller.isReadable(wake) {
-        for input in mailbox.takeAll() {
-          consumer.receive(input, at: MonotonicClock.now())
-        }
-      }
       if poller.isReadable(iopub) {
         // Drain what is queued, but come up for air to honour deadlines and inputs.
         for _ in 0..<10_000 {
@@ -94,6 +89,13 @@ public final class IOPubListener<Input: Sendable>: Sendable {
           case .success(let message): consumer.receive(message, at: MonotonicClock.now())
           case .failure(let reason): consumer.dropped(reason, at: MonotonicClock.now())
           }
+        }
+      }
+      // Inputs after the socket: a question posted once the kernel ended is
+      // answered after everything it had published was taken in.
+      if poller.isReadable(wake) {
+        for input in mailbox.takeAll() {
+          consumer.receive(input, at: MonotonicClock.now())
         }
       }
       let now = MonotonicClock.now()

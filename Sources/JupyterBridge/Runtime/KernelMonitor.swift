@@ -26,25 +26,3 @@ public protocol KernelMonitor: Sendable {
   /// `exit.verdict` says so), then return; the bridge exits right after.
   func kernelExited(_ exit: KernelExit) async throws
 }
-
-/// A monitor that only logs what it is told: the fallback when no other
-/// monitor is wired in, and the reference for what the launcher reports.
-public struct LoggingMonitor: KernelMonitor {
-  private let logger: Logger
-
-  public init(logger: Logger) { self.logger = logger }
-
-  public func kernelStarted(_ kernel: KernelProcess) async throws {
-    logger.debug("monitor: kernel started", metadata: ["pid": "\(kernel.pid)"])
-  }
-
-  public func signalReceived(_ event: SignalEvent) async throws {
-    logger.debug("monitor: signal event \(event)")
-  }
-
-  public func shutdownSeenOnIOPub() async throws -> Bool { false }
-
-  public func kernelExited(_ exit: KernelExit) async throws {
-    logger.debug("monitor: kernel ended: \(exit.verdict)")
-  }
-}

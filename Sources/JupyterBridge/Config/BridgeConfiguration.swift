@@ -1,0 +1,74 @@
+import Foundation
+
+/// The configuration layers of one bridge and the settings they give (PRODUCT §4, layers 1–3).
+///
+/// Fails open by design: nothing here throws. A broken user config or notebook is
+/// reported as a line for the log and that layer is left out (or, for a notebook that
+/// breaks while the kernel runs, its last good settings are kept), because the kernel
+/// must run whatever the configuration says.
+public struct BridgeConfiguration: Sendable {
+  /// The user config file, nil when there is none or it could not be used.
+  public private(set) var userConfig: UserConfig?
+  /// Where the user config file is looked for (shown by `status` even when absent).
+  public let userConfigPath: String
+  /// The notebook, nil when unknown.
+  public let notebook: NotebookLocation?
+  /// The notebook's `metadata.lmk` (last good read).
+  public private(set) var notebookMetadata: SettingsPatch?
+  /// The command's own flags, the top configured layer.
+  public let commandLine: SettingsPatch?
+  private var watcher: NotebookWatcher?
+
+  /// The settings in force and where each came from.
+  public var resolved: ResolvedSettings {
+    ResolvedSettings.resolve(
+      userConfig: userConfig, notebookPath: notebook?.path, notebookMetadata: notebookMetadata,
+      commandLine: commandLine)
+  }
+
+  /// Reads the user config file and the notebook's metadata.
+  ///
+  /// - Parameters:
+  ///   - environment: reads `JUPYTER_LMK_CONFIG`, `XDG_CONFIG_HOME`.
+  ///   - notebook: from `NotebookLocator.locate`.
+  ///   - commandLine: the command's flags, above every file.
+  /// - Returns: the configuration and one log line per problem or warning.
+  public static func load(
+    environment: [String: String], homeDirectory: String, notebook: NotebookLocation?,
+    commandLine: SettingsPatch? = nil
+  ) -> (configuration: BridgeConfiguration, problems: [String]) {
+    let path = UserConfig.path(environment: environment, homeDirectory: homeDirectory)
+    var problems: [String] = []
+    var userConfig: UserConfig?
+    do {
+      userConfig = try UserConfig.load(path: path, homeDirectory: homeDirectory)
+      problems += userConfig?.warnings ?? []
+    } catch {
+      problems.append("config ignored: \(error)")
+    }
+    var configuration = BridgeConfiguration(
+      userConfig: userConfig, userConfigPath: path, notebook: notebook, notebookMetadata: nil,
+      commandLine: commandLine, watcher: notebook.map { NotebookWatcher(path: $0.path) })
+    if let problem = configuration.refreshNotebook().problem { problems.append(problem) }
+    return (configuration, problems)
+  }
+
+  /// Re-reads the notebook's metadata if the file changed since the last look.
+  ///
+  /// The runtime calls this every few seconds; `changed` says whether `resolved` may differ.
+  public mutating func refreshNotebook() -> (changed: Bool, problem: String?) {
+    guard var watcher else { return (false, nil) }
+    let update = watcher.poll()
+    self.watcher = watcher
+    switch update {
+    case nil:
+      return (false, nil)
+    case .settings(let patch)?:
+      let changed = patch != notebookMetadata
+      notebookMetadata = patch
+      return (changed, nil)
+    case .unreadable(let error)?:
+      return (false, "notebook metadata not used: \(error)")
+    }
+  }
+}

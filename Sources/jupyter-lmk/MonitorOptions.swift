@@ -1,0 +1,57 @@
+import ArgumentParser
+import JupyterBridge
+import Logging
+
+extension NotifyOn: ExpressibleByArgument {}
+
+/// The flags `run` and `attach` share: the notebook, this run's settings, logging.
+struct MonitorOptions: ParsableArguments {
+  @Option(help: "The notebook file (default: from JPY_SESSION_NAME / the connection file).")
+  var notebook: String?
+
+  @Option(help: "When a finished run notifies: none, error or stop.")
+  var notifyOn: NotifyOn?
+
+  @Option(help: "The LMK channel to notify: its id, its name, or email/sms/push.")
+  var notifyChannel: String?
+
+  @Option(help: "Runs shorter than this many seconds do not notify.")
+  var minDuration: Double?
+
+  @Option(help: "Seconds without a running cell before a run counts as ended.")
+  var idleGrace: Double?
+
+  @Option(help: "trace, debug, info, notice, warning, error or critical.")
+  var logLevel: String = "info"
+
+  /// The flags as the top configured settings layer; nil when none was given.
+  var settings: SettingsPatch? {
+    let patch = SettingsPatch(
+      notifyOn: notifyOn, notifyChannel: notifyChannel.map { $0.isEmpty ? .accountDefault : .channel($0) },
+      minDurationMilliseconds: minDuration.map { Int64($0 * 1000) },
+      idleGraceMilliseconds: idleGrace.map { Int64($0 * 1000) })
+    return patch.keys.isEmpty ? nil : patch
+  }
+
+  func validate() throws {
+    for (flag, value) in [("--min-duration", minDuration), ("--idle-grace", idleGrace)] {
+      if let value, !(value >= 0 && value < 86_400 * 365) {
+        throw ValidationError("\(flag) must be a number of seconds ≥ 0")
+      }
+    }
+  }
+
+  /// Logs to stderr (Jupyter captures it) at `--log-level`; an unknown level
+  /// falls back to info with a warning, so a typo never stops a kernel.
+  func bootstrapLogging() -> Logger {
+    let level = Logger.Level(rawValue: logLevel)
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level ?? .info
+      return handler
+    }
+    let logger = Logger(label: "jupyter-lmk")
+    if level == nil { logger.warning("unknown --log-level \(logLevel); using info") }
+    return logger
+  }
+}
