@@ -8,7 +8,9 @@
  * --body M replays a flood cell: the file's first two messages (busy,
  * execute_input), its first M stream messages after them, and its last two
  * (error, idle). Without it, every message of the file is sent, or the
- * first K with --limit K. */
+ * first K with --limit K. --hold-ms keeps the heartbeat answering after the
+ * last message (the JSON line, with the wall-clock time of the last send, is
+ * printed first). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
@@ -47,7 +49,7 @@ static void send_message(void *socket, const bench_message *m) {
 int main(int argc, char **argv) {
   const char *iopub = NULL, *hb = NULL, *file = NULL;
   double rate = 0;
-  int sndhwm = 1000, wait_ms = 30000, linger_ms = 10000;
+  int sndhwm = 1000, wait_ms = 30000, linger_ms = 10000, hold_ms = 0;
   long body = -1, limit = -1;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--iopub")) iopub = argv[i + 1];
@@ -59,11 +61,12 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--limit")) limit = atol(argv[i + 1]);
     else if (!strcmp(argv[i], "--wait-ms")) wait_ms = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--linger-ms")) linger_ms = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--hold-ms")) hold_ms = atoi(argv[i + 1]);
     else { fprintf(stderr, "publisher: unknown option %s\n", argv[i]); return 2; }
   }
   if (!iopub || !file) {
     fprintf(stderr, "usage: publisher --iopub EP --file F [--hb EP] [--rate R] [--sndhwm H] "
-                    "[--body M | --limit K] [--wait-ms MS] [--linger-ms MS]\n");
+                    "[--body M | --limit K] [--wait-ms MS] [--linger-ms MS] [--hold-ms MS]\n");
     return 2;
   }
   bench_messages messages;
@@ -121,8 +124,15 @@ int main(int argc, char **argv) {
     send_message(pub, &messages.messages[order[i]]);
   }
   double seconds = (double)(now_ns() - start) / 1e9;
-  printf("{\"sent\": %u, \"seconds\": %.6f, \"rate\": %.1f}\n", n, seconds, seconds > 0 ? n / seconds : 0);
+  struct timespec wall;
+  clock_gettime(CLOCK_REALTIME, &wall);
+  printf("{\"sent\": %u, \"seconds\": %.6f, \"rate\": %.1f, \"last_unix\": %.6f}\n", n, seconds,
+         seconds > 0 ? n / seconds : 0, wall.tv_sec + wall.tv_nsec / 1e9);
   fflush(stdout);
+  if (hold_ms > 0) { /* keep answering heartbeats, so the kernel does not look dead */
+    struct timespec hold = {hold_ms / 1000, (long)(hold_ms % 1000) * 1000000L};
+    nanosleep(&hold, NULL);
+  }
   zmq_close(pub);
   zmq_ctx_term(context); /* delivers what is queued, up to --linger-ms */
   return 0;

@@ -14,8 +14,9 @@ Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
      does the receiver still see the end of the run (error + idle) once;
   c. memory and CPU of `jupyter-lmk attach`: idle RSS, peak RSS while ~1 GiB
      of stream output flows through, CPU while idle;
-  d. latency idle → notification request: skipped with the reason while the
-     LMK notification path is missing;
+  d. latency: a failing cell watched by `jupyter-lmk attach --notify-on error`
+     against the local LMK stand-in; from the publisher's idle status to the
+     stand-in receiving POST /v1/event, minus the idle grace;
   e. start-up: a wrapped kernelspec (`jupyter-lmk run -- python -m
      ipykernel_launcher …`) against the plain one, through jupyter_client, time
      to the first kernel_info reply, median of N starts each.
@@ -25,6 +26,7 @@ flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
 50000), JUPYTER_LMK_BENCH_ROUNDS (default 3), JUPYTER_LMK_BENCH_FLOOD_SECONDS
 (default 1.0), JUPYTER_LMK_BENCH_FLOOD_REPEATS (default 2), JUPYTER_LMK_BENCH_STREAM_MIB (default 1024),
 JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
+JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5),
 JUPYTER_LMK_BENCH_SECTIONS
 (default "abcde").
 """
@@ -45,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Callable
 
@@ -79,6 +82,7 @@ class Bench:
         self.stream_mib = int(env_number("JUPYTER_LMK_BENCH_STREAM_MIB", 1024))
         self.idle_seconds = env_number("JUPYTER_LMK_BENCH_IDLE_SECONDS", 60)
         self.starts = max(1, int(env_number("JUPYTER_LMK_BENCH_STARTS", 10)))
+        self.latency_runs = max(1, int(env_number("JUPYTER_LMK_BENCH_LATENCY_RUNS", 5)))
         self.tmp = Path(tempfile.mkdtemp(prefix="run-", dir=bench_dir))
         os.chmod(self.tmp, 0o700)  # the connection files hold the HMAC key
         self.key = secrets.token_hex(16)
@@ -86,6 +90,16 @@ class Bench:
         self.lines: list[str] = []
 
     # -- helpers -----------------------------------------------------------------------
+
+    def isolate(self) -> None:
+        """Keeps every bridge of this run away from the user's LMK account and config:
+        a fresh HOME, no LMK or jupyter-lmk config variables (the children inherit this)."""
+        home = self.tmp / "home"
+        home.mkdir()
+        os.environ["HOME"] = str(home)
+        for name in list(os.environ):
+            if name.startswith("LMK_") or name in ("JUPYTER_LMK_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+                del os.environ[name]
 
     def say(self, line: str = "") -> None:
         print(line, flush=True)
@@ -316,6 +330,10 @@ class Bench:
 
     # -- d. latency, e. start-up --------------------------------------------------------
 
+    def has_option(self, command: str, option: str) -> bool:
+        probe = subprocess.run([str(self.jupyter_lmk), command, "--help"], capture_output=True, text=True)
+        return option in probe.stdout
+
     def has_command(self, name: str) -> bool:
         """Whether `jupyter-lmk --help` lists the subcommand (unknown ones print the root help)."""
         probe = subprocess.run([str(self.jupyter_lmk), "--help"], capture_output=True, text=True)
@@ -324,9 +342,63 @@ class Bench:
 
     def latency(self) -> dict:
         self.say("d. latency (kernel idle status -> notification request at the LMK stand-in)")
-        reason = "jupyter-lmk has no LMK notification path yet (attach only prints a transcript)"
-        self.say(f"   not available yet: {reason}")
-        return {"skipped": reason}
+        if not self.has_option("attach", "--notify-on"):
+            reason = "jupyter-lmk attach has no LMK notification path yet"
+            self.say(f"   not available yet: {reason}")
+            return {"skipped": reason}
+        grace = 1.0
+        token = secrets.token_hex(16)
+        port_file = self.tmp / "standin.port"
+        standin = subprocess.Popen(
+            [self.python, str(HERE.parent / "tools" / "lmk_standin.py"), "--port", "0", "--port-file",
+             str(port_file), "--access-token", token], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples = []
+        try:
+            deadline = time.monotonic() + 30
+            while not port_file.exists():
+                if time.monotonic() > deadline or standin.poll() is not None:
+                    raise RuntimeError("the LMK stand-in did not start")
+                time.sleep(0.05)
+            base = f"http://127.0.0.1:{port_file.read_text().strip()}"
+            env = dict(os.environ, LMK_SERVER_URL=base, LMK_ACCESS_TOKEN=token)
+            for _ in range(self.latency_runs):
+                samples.append(self.one_latency(base, env, grace))
+        finally:
+            standin.terminate()
+            standin.wait(timeout=10)
+        over = [s["after_idle_seconds"] - grace for s in samples if s["after_idle_seconds"] is not None]
+        median = statistics.median(over) if len(over) == len(samples) and over else None
+        shown = f"{1000 * median:.0f} ms" if median is not None else "missing notifications"
+        self.say(f"   notification request began idle grace ({grace:g} s) + {shown} after the idle status "
+                 f"(median of {len(samples)}; runs {[round(1000 * o) for o in over]} ms; target <= +100 ms)")
+        return {"idle_grace_seconds": grace, "median_over_grace_seconds": median, "runs": samples}
+
+    def one_latency(self, base: str, env: dict, grace: float) -> dict:
+        """One failing cell (100 stream messages at 1000 msg/s) watched by attach with
+        --notify-on error; the time from the idle status to POST /v1/event."""
+        urllib.request.urlopen(urllib.request.Request(f"{base}/_standin/reset", method="POST"), timeout=10).read()
+        connection = self.connection_file("latency")
+        publisher = self.publish(connection, "--rate", "1000", "--body", "100", "--hold-ms", "8000")
+        attach = Transcript(
+            [str(self.jupyter_lmk), "attach", "--connection-file", str(connection), "--notify-on", "error",
+             "--idle-grace", f"{grace:g}"], env=env)
+        try:
+            assert publisher.stdout is not None
+            sent = json.loads(publisher.stdout.readline())
+            event_time = None
+            deadline = time.monotonic() + grace + 5
+            while event_time is None and time.monotonic() < deadline:
+                with urllib.request.urlopen(f"{base}/_standin/requests", timeout=10) as response:
+                    requests = json.load(response)["requests"]
+                events = [r["time"] for r in requests if r["method"] == "POST" and r["path"] == "/v1/event"]
+                event_time = events[0] if events else None
+                time.sleep(0.02)
+        finally:
+            attach.stop()
+            publisher.kill()
+            publisher.wait()
+        after = event_time - sent["last_unix"] if event_time is not None else None
+        return {"idle_sent_unix": sent["last_unix"], "event_request_unix": event_time, "after_idle_seconds": after}
 
     def startup(self) -> dict:
         self.say("e. start-up (launcher-mode kernel start vs unwrapped, to the first kernel_info reply)")
@@ -375,8 +447,9 @@ class Bench:
 class Transcript:
     """A child process whose stdout lines are collected on a thread."""
 
-    def __init__(self, command: list[str]):
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, command: list[str], env: dict | None = None):
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
         self.pid = self.process.pid
         self.lines: list[str] = []
         self.changed = threading.Condition()
@@ -455,6 +528,7 @@ def main() -> None:
     parser.add_argument("--bench-dir", type=Path, required=True)
     args = parser.parse_args()
     bench = Bench(args.build_dir.resolve(), args.bench_dir.resolve())
+    bench.isolate()
     sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcde")
     results: dict = {
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),

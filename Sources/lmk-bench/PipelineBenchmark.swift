@@ -4,21 +4,23 @@ import ZMQWrap
 
 /// The bridge's IOPub hot path exactly as attach and launcher mode run it:
 /// `IOPubListener`'s receive loop (reused `FrameBuffer`, `IOPubDecoder`
-/// verify + decode, a monotonic clock reading per message) feeding a
-/// consumer. Timed from the first message to the last, like the raw libzmq
+/// verify + decode, a monotonic clock reading per message) feeding each
+/// message to the pure state machine `BridgeCore`, as `BridgeMonitor` does. Timed from the first message to the last, like the raw libzmq
 /// receiver it is compared with.
 enum PipelineBenchmark {
   struct Result {
     var received = 0
     var decoded = 0
     var dropped = 0
+    /// Actions the core asked for (session updates, notifications…), not carried out here.
+    var actions = 0
     var seconds = 0.0
 
     var json: String {
       let rate = seconds > 0 ? Double(received) / seconds : 0
       return """
         {"stages": "\(PipelineConsumer.stages)", "received": \(received), "decoded": \(decoded), \
-        "dropped": \(dropped), "seconds": \(seconds), "rate": \(rate)}
+        "dropped": \(dropped), "actions": \(actions), "seconds": \(seconds), "rate": \(rate)}
         """
     }
   }
@@ -45,10 +47,11 @@ enum PipelineBenchmark {
 /// or when nothing has arrived for `idleTimeout` milliseconds.
 final class PipelineConsumer: IOPubConsumer {
   enum Input: Sendable {}
-  static let stages = "receive+verify+decode"
+  static let stages = "receive+verify+decode+core"
 
   private let count: Int
   private let idleTimeout: Int64
+  private var core = BridgeCore(settings: MonitorSettings(notifyOn: .stop))
   private var first: UInt64 = 0
   private var last: UInt64 = 0
   private var lastArrival = MonotonicClock.now()
@@ -62,6 +65,7 @@ final class PipelineConsumer: IOPubConsumer {
 
   func receive(_ message: IOPubMessage, at now: ClockReading) {
     result.decoded += 1
+    result.actions += core.handle(.message(message, at: now)).count
     arrived(at: now)
   }
 
