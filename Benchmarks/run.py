@@ -304,7 +304,14 @@ class Bench:
             publisher.stdin.write("go\n")
             publisher.stdin.flush()
             sent = json.loads(publisher.stdout.readline())
-            ended = attach.wait_for(lambda lines: "cell [1] idle" in lines, timeout=30.0)
+            # The kernel keeps no high-water mark of anonymous memory: sample it while the output flows.
+            idle_anon = proc_status_kib(attach.pid, "RssAnon")
+            peak_anon = idle_anon
+            deadline = time.monotonic() + 30.0
+            ended = False
+            while not ended and time.monotonic() < deadline:
+                ended = attach.wait_for(lambda lines: "cell [1] idle" in lines, timeout=0.02)
+                peak_anon = max(peak_anon, proc_status_kib(attach.pid, "RssAnon"))
             peak = proc_status_kib(attach.pid, "VmHWM")
             cpu_total = proc_cpu_seconds(attach.pid) - cpu_before - idle_cpu
         finally:
@@ -319,9 +326,12 @@ class Bench:
             "idle_rss_kib": idle_rss, "idle_peak_kib": idle_hwm, "peak_rss_kib": peak,
             "growth_kib": peak - idle_rss, "idle_seconds": self.idle_seconds,
             "idle_cpu_seconds": idle_cpu, "flood_cpu_seconds": cpu_total,
+            "idle_anon_kib": idle_anon, "peak_anon_kib_sampled": peak_anon,
         }
         self.say(f"   idle RSS {idle_rss / 1024:.1f} MiB, peak RSS {peak / 1024:.1f} MiB "
                  f"(+{(peak - idle_rss) / 1024:.1f} MiB; targets: +10 MiB, 40 MiB in all)")
+        self.say(f"   of it anonymous (not shared-library pages): idle {idle_anon / 1024:.1f} MiB, "
+                 f"sampled peak {peak_anon / 1024:.1f} MiB")
         self.say(f"   {sent['bytes'] / 2**20:,.0f} MiB published in {sent['seconds']:.1f} s; "
                  f"end of run seen: {result['end_of_run_seen']}; CPU for it {cpu_total:.2f} s")
         self.say(f"   idle CPU: {idle_cpu:.2f} s over {self.idle_seconds:g} s "
