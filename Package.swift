@@ -5,7 +5,8 @@ let package = Package(
   name: "jupyter-lmk",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "jupyter-lmk", targets: ["jupyter-lmk"])
+    .executable(name: "jupyter-lmk", targets: ["jupyter-lmk"]),
+    .executable(name: "lmk-bench", targets: ["lmk-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,6 +52,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
+    // Benchmark driver (Benchmarks/, tools/bench.sh): times the IOPub pipeline in-process.
+    .executableTarget(name: "lmk-bench", dependencies: ["JupyterBridge", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
     // IOPub transcripts are read through #filePath, not bundled.
     .testTarget(

@@ -1,0 +1,568 @@
+"""Runs the jupyter-lmk benchmarks (PRODUCT.md §9) side by side; see BENCHMARKS.md.
+
+Called by tools/bench.sh after the release build, with the venv's python:
+
+    run.py --build-dir .build/release --bench-dir .build/bench
+
+Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
+(default <bench-dir>/results.json). Sections:
+
+  a. pipeline throughput: raw libzmq receiver (and, with OpenSSL headers, the
+     same plus hmac-sha256 verification: the floor for any verifying receiver)
+     vs `lmk-bench pipeline` vs the Python sidecar, on the same pre-signed frames;
+  b. flood correctness: paced floods with the kernel's send high-water mark,
+     does the receiver still see the end of the run (error + idle) once;
+  c. memory and CPU of `jupyter-lmk attach`: idle RSS, peak RSS while ~1 GiB
+     of stream output flows through, CPU while idle;
+  d. latency: a failing cell watched by `jupyter-lmk attach --notify-on error`
+     against the local LMK stand-in; from the publisher's idle status to the
+     stand-in receiving POST /v1/event, minus the idle grace;
+  e. start-up: a wrapped kernelspec (`jupyter-lmk run -- python -m
+     ipykernel_launcher …`) against the plain one, through jupyter_client, time
+     to the first kernel_info reply, median of N starts each.
+
+Environment knobs (all optional): JUPYTER_LMK_BENCH_MESSAGES (pipeline and
+flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
+50000), JUPYTER_LMK_BENCH_ROUNDS (default 3), JUPYTER_LMK_BENCH_FLOOD_SECONDS
+(default 1.0), JUPYTER_LMK_BENCH_FLOOD_REPEATS (default 2), JUPYTER_LMK_BENCH_STREAM_MIB (default 1024),
+JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
+JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5),
+JUPYTER_LMK_BENCH_SECTIONS
+(default "abcde").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+from jupyter_client import KernelManager
+
+import messages
+
+HERE = Path(__file__).resolve().parent
+FLOOD_RATES = [10_000, 20_000, 50_000, 100_000, 150_000, 200_000, 300_000, 400_000, 600_000, 800_000]
+
+
+def env_number(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+class Bench:
+    def __init__(self, build_dir: Path, bench_dir: Path):
+        self.build_dir = build_dir
+        self.bench_dir = bench_dir
+        self.python = sys.executable
+        self.jupyter_lmk = build_dir / "jupyter-lmk"
+        self.lmk_bench = build_dir / "lmk-bench"
+        self.publisher = bench_dir / "publisher"
+        self.raw_receiver = bench_dir / "raw_receiver"
+        self.hmac_receiver = bench_dir / "hmac_receiver"
+        self.count = int(env_number("JUPYTER_LMK_BENCH_MESSAGES", 200_000))
+        self.python_count = min(self.count, int(env_number("JUPYTER_LMK_BENCH_PYTHON_MESSAGES", 50_000)))
+        self.rounds = int(env_number("JUPYTER_LMK_BENCH_ROUNDS", 3))
+        self.flood_seconds = env_number("JUPYTER_LMK_BENCH_FLOOD_SECONDS", 1.0)
+        self.flood_repeats = max(1, int(env_number("JUPYTER_LMK_BENCH_FLOOD_REPEATS", 2)))
+        self.stream_mib = int(env_number("JUPYTER_LMK_BENCH_STREAM_MIB", 1024))
+        self.idle_seconds = env_number("JUPYTER_LMK_BENCH_IDLE_SECONDS", 60)
+        self.starts = max(1, int(env_number("JUPYTER_LMK_BENCH_STARTS", 10)))
+        self.latency_runs = max(1, int(env_number("JUPYTER_LMK_BENCH_LATENCY_RUNS", 5)))
+        self.tmp = Path(tempfile.mkdtemp(prefix="run-", dir=bench_dir))
+        os.chmod(self.tmp, 0o700)  # the connection files hold the HMAC key
+        self.key = secrets.token_hex(16)
+        self.cell_file = self.tmp / "cell.bin"
+        self.lines: list[str] = []
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def isolate(self) -> None:
+        """Keeps every bridge of this run away from the user's LMK account and config:
+        a fresh HOME, no LMK or jupyter-lmk config variables (the children inherit this)."""
+        home = self.tmp / "home"
+        home.mkdir()
+        os.environ["HOME"] = str(home)
+        for name in list(os.environ):
+            if name.startswith("LMK_") or name in ("JUPYTER_LMK_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+                del os.environ[name]
+
+    def say(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def connection_file(self, name: str) -> Path:
+        ports = free_ports(5)
+        info = {
+            "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
+            "control_port": ports[3], "hb_port": ports[4], "ip": "127.0.0.1", "key": self.key,
+            "transport": "tcp", "signature_scheme": "hmac-sha256", "kernel_name": "bench",
+        }
+        path = self.tmp / f"{name}.json"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(info, f)
+        return path
+
+    @staticmethod
+    def endpoint(connection: Path, channel: str) -> str:
+        info = json.loads(connection.read_text())
+        return f"tcp://{info['ip']}:{info[channel + '_port']}"
+
+    def publish(self, connection: Path, *options: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [str(self.publisher), "--iopub", self.endpoint(connection, "iopub"),
+             "--hb", self.endpoint(connection, "hb"), "--file", str(self.cell_file), *options],
+            stdout=subprocess.PIPE, text=True)
+
+    def generate_cell(self) -> None:
+        """One failing cell with `count` stream messages, shared by parts a, b and d."""
+        started = time.perf_counter()
+        cell = messages.CellMessages(self.key.encode())
+        messages.write_file(str(self.cell_file), cell.cell(self.count), self.count + 4)
+        self.say(f"(signed {self.count + 4} messages with jupyter_client's Session in "
+                 f"{time.perf_counter() - started:.1f} s; not timed)")
+
+    # -- a. pipeline throughput ---------------------------------------------------------
+
+    def pipeline(self) -> dict:
+        self.say("a. pipeline throughput (messages/s, first to last message, no high-water mark)")
+        total = self.count + 4
+        key_file = self.tmp / "key"
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(self.key)
+        receivers: dict[str, Callable[[Path], list[str]]] = {
+            "raw libzmq (C)": lambda c: [str(self.raw_receiver), "--connect", self.endpoint(c, "iopub"),
+                                         "--count", str(total)],
+            "C + hmac-sha256": lambda c: [str(self.hmac_receiver), "--connect", self.endpoint(c, "iopub"),
+                                          "--count", str(total), "--key-file", str(key_file)],
+            "lmk-bench pipeline": lambda c: [str(self.lmk_bench), "pipeline", "--connection-file", str(c),
+                                             "--count", str(total)],
+            "python sidecar": lambda c: [self.python, str(HERE / "python_sidecar.py"), "throughput",
+                                         "--connection-file", str(c), "--count", str(self.python_count)],
+        }
+        if not self.hmac_receiver.exists():
+            del receivers["C + hmac-sha256"]
+            self.say("   (C + hmac-sha256 reference not built: OpenSSL headers, libssl-dev, missing)")
+        runs: dict[str, list[dict]] = {name: [] for name in receivers}
+        for _ in range(self.rounds):
+            for name, command in receivers.items():
+                limit = self.python_count if name == "python sidecar" else total
+                connection = self.connection_file("throughput")
+                publisher = self.publish(connection, "--sndhwm", "0", "--limit", str(limit),
+                                         "--linger-ms", "60000")
+                output, cpu_seconds = run_measured(command(connection), name)
+                published, _ = publisher.communicate(timeout=120)
+                result = json.loads(output.strip().splitlines()[-1])
+                result["expected"] = limit
+                result["cpu_seconds"] = cpu_seconds
+                result["rate_per_cpu_second"] = result["received"] / cpu_seconds if cpu_seconds else None
+                result["publisher"] = json.loads(published.strip().splitlines()[-1])
+                runs[name].append(result)
+        summary = {}
+        for name, results in runs.items():
+            complete = [r for r in results if r["received"] == r["expected"] and not r.get("bad")]
+            rates = [r["rate"] for r in complete]
+            per_cpu = [r["rate_per_cpu_second"] for r in complete if r["rate_per_cpu_second"]]
+            summary[name] = {
+                "median_rate": statistics.median(rates) if rates else None,
+                "median_per_cpu_second": statistics.median(per_cpu) if per_cpu else None,
+                "rates": [round(r["rate"]) for r in results],
+                "complete_runs": len(complete), "runs": results,
+            }
+        raw = summary["raw libzmq (C)"]["median_rate"]
+        ours = summary["lmk-bench pipeline"]["median_rate"]
+        python = summary["python sidecar"]["median_rate"]
+        floor = summary.get("C + hmac-sha256", {}).get("median_rate")
+        floor_cpu = summary.get("C + hmac-sha256", {}).get("median_per_cpu_second")
+        raw_cpu = summary["raw libzmq (C)"]["median_per_cpu_second"]
+        ours_cpu = summary["lmk-bench pipeline"]["median_per_cpu_second"]
+        ratios = {
+            "pipeline_over_raw": ours / raw if ours and raw else None,
+            "pipeline_over_python": ours / python if ours and python else None,
+            "pipeline_over_raw_per_cpu_second": ours_cpu / raw_cpu if ours_cpu and raw_cpu else None,
+            "hmac_floor_over_raw": floor / raw if floor and raw else None,
+            "pipeline_over_hmac_floor": ours / floor if ours and floor else None,
+            "pipeline_over_hmac_floor_per_cpu_second": ours_cpu / floor_cpu if ours_cpu and floor_cpu else None,
+        }
+        self.say(f"   {'receiver':<22}{'median msg/s':>14}{'msg/CPU-s':>12}  runs (msg/s)")
+        for name, entry in summary.items():
+            median, per_cpu = entry["median_rate"], entry["median_per_cpu_second"]
+            shown = f"{median:,.0f}" if median else "incomplete"
+            shown_cpu = f"{per_cpu:,.0f}" if per_cpu else "-"
+            self.say(f"   {name:<22}{shown:>14}{shown_cpu:>12}  {entry['rates']}")
+        self.say(f"   pipeline / raw    = {fmt_ratio(ratios['pipeline_over_raw'])}   (target >= 0.80)")
+        self.say(f"   pipeline / python = {fmt_ratio(ratios['pipeline_over_python'])}")
+        self.say(f"   pipeline / raw per CPU-second = {fmt_ratio(ratios['pipeline_over_raw_per_cpu_second'])}"
+                 "   (receiver CPU time, all threads: steadier on a shared machine)")
+        if floor:
+            self.say(f"   C + hmac-sha256 / raw = {fmt_ratio(ratios['hmac_floor_over_raw'])}   "
+                     "(the ceiling for any receiver that verifies signatures)")
+            self.say(f"   pipeline / C + hmac-sha256 = {fmt_ratio(ratios['pipeline_over_hmac_floor'])}, "
+                     f"per CPU-second {fmt_ratio(ratios['pipeline_over_hmac_floor_per_cpu_second'])}")
+        return {"messages": total, "python_messages": self.python_count, "rounds": self.rounds,
+                "stages": runs["lmk-bench pipeline"][0].get("stages"), "receivers": summary, **ratios}
+
+    # -- b. flood correctness -----------------------------------------------------------
+
+    def flood(self) -> dict:
+        self.say("b. flood correctness (send high-water mark 1000; end of run = error + idle seen once)")
+        result = {}
+        for name, run in (("jupyter-lmk attach", self.flood_attach), ("python sidecar", self.flood_python)):
+            ladder = []
+            for rate in FLOOD_RATES:
+                body = min(self.count, max(1, int(rate * self.flood_seconds)))
+                tries = []
+                for _ in range(self.flood_repeats):  # a rate holds only if every try does
+                    tries.append(run(self.connection_file("flood"), rate, body))
+                    if not tries[-1]["holds"]:
+                        break
+                outcome = {"rate": rate, "messages": body + 4, "holds": all(t["holds"] for t in tries),
+                           "sent_rate": min(t["sent_rate"] for t in tries), "tries": tries}
+                ladder.append(outcome)
+                mark = "holds" if outcome["holds"] else "LOST END"
+                seen = ", ".join(f"{t['errors']}/{t['idles']}" for t in tries)
+                self.say(f"   {name:<20} {rate:>8,} msg/s (sent at {outcome['sent_rate']:>9,.0f}): "
+                         f"error/idle seen {seen}  {mark}")
+                if not outcome["holds"]:
+                    break
+                if outcome["sent_rate"] < 0.9 * rate:
+                    outcome["publisher_limited"] = True
+                    self.say(f"   {name:<20} publisher tops out near {outcome['sent_rate']:,.0f} msg/s")
+                    break
+            held = [o["rate"] for o in ladder if o["holds"]]
+            result[name] = {"highest_rate_held": max(held) if held else 0, "ladder": ladder}
+        for name, entry in result.items():
+            self.say(f"   {name:<20} highest rate held: {entry['highest_rate_held']:,} msg/s")
+        result["flood_seconds"] = self.flood_seconds
+        result["repeats"] = self.flood_repeats
+        return result
+
+    def flood_attach(self, connection: Path, rate: int, body: int) -> dict:
+        publisher = self.publish(connection, "--rate", str(rate), "--sndhwm", "1000", "--body", str(body))
+        attach = Transcript([str(self.jupyter_lmk), "attach", "--connection-file", str(connection)])
+        published, _ = publisher.communicate(timeout=120)
+        attach.wait_for(lambda lines: any(" idle" in line for line in lines), timeout=3.0)
+        lines = attach.stop()
+        errors = sum(1 for line in lines if line.startswith("cell [1] error:"))
+        idles = sum(1 for line in lines if line == "cell [1] idle")
+        sent = json.loads(published.strip().splitlines()[-1])
+        return {"rate": rate, "messages": body + 4, "sent_rate": sent["rate"], "errors": errors,
+                "idles": idles, "holds": errors == 1 and idles == 1}
+
+    def flood_python(self, connection: Path, rate: int, body: int) -> dict:
+        publisher = self.publish(connection, "--rate", str(rate), "--sndhwm", "1000", "--body", str(body))
+        sidecar = subprocess.run(
+            [self.python, str(HERE / "python_sidecar.py"), "flood", "--connection-file", str(connection),
+             "--idle-timeout-ms", "3000"], capture_output=True, text=True, timeout=180)
+        published, _ = publisher.communicate(timeout=120)
+        seen = json.loads(sidecar.stdout.strip().splitlines()[-1])
+        sent = json.loads(published.strip().splitlines()[-1])
+        return {"rate": rate, "messages": body + 4, "sent_rate": sent["rate"], "errors": seen["errors"],
+                "idles": seen["idles"], "received": seen["received"],
+                "holds": seen["errors"] == 1 and seen["idles"] == 1}
+
+    # -- c. memory and CPU --------------------------------------------------------------
+
+    def memory(self) -> dict:
+        size = 65536
+        count = max(1, self.stream_mib * 1024 * 1024 // size)
+        self.say(f"c. memory and CPU of jupyter-lmk attach ({count} stream messages of {size // 1024} KiB; "
+                 f"idle {self.idle_seconds:g} s)")
+        connection = self.connection_file("memory")
+        publisher = subprocess.Popen(
+            [self.python, str(HERE / "stream_publisher.py"), "--connection-file", str(connection),
+             "--messages", str(count), "--size", str(size)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        attach = Transcript([str(self.jupyter_lmk), "attach", "--connection-file", str(connection)])
+        try:
+            if publisher.stdout is None or publisher.stdin is None:
+                raise RuntimeError("publisher pipes missing")
+            if publisher.stdout.readline().strip() != "subscribed":
+                raise RuntimeError("stream publisher did not see a subscription")
+            time.sleep(1.0)  # let attach finish starting (heartbeat, kernel_info attempt)
+            idle_rss = proc_status_kib(attach.pid, "VmRSS")
+            cpu_before = proc_cpu_seconds(attach.pid)
+            time.sleep(self.idle_seconds)
+            idle_cpu = proc_cpu_seconds(attach.pid) - cpu_before
+            idle_hwm = proc_status_kib(attach.pid, "VmHWM")
+            publisher.stdin.write("go\n")
+            publisher.stdin.flush()
+            sent = json.loads(publisher.stdout.readline())
+            # The kernel keeps no high-water mark of anonymous memory: sample it while the output flows.
+            idle_anon = proc_status_kib(attach.pid, "RssAnon")
+            peak_anon = idle_anon
+            deadline = time.monotonic() + 30.0
+            ended = False
+            while not ended and time.monotonic() < deadline:
+                ended = attach.wait_for(lambda lines: "cell [1] idle" in lines, timeout=0.02)
+                peak_anon = max(peak_anon, proc_status_kib(attach.pid, "RssAnon"))
+            peak = proc_status_kib(attach.pid, "VmHWM")
+            cpu_total = proc_cpu_seconds(attach.pid) - cpu_before - idle_cpu
+        finally:
+            lines = attach.stop()
+            if publisher.stdin:
+                publisher.stdin.close()
+            publisher.wait(timeout=10)
+        errors = sum(1 for line in lines if line.startswith("cell [1] error:"))
+        result = {
+            "stream_messages": count, "message_kib": size // 1024, "bytes_sent": sent["bytes"],
+            "publish_seconds": sent["seconds"], "end_of_run_seen": ended and errors == 1,
+            "idle_rss_kib": idle_rss, "idle_peak_kib": idle_hwm, "peak_rss_kib": peak,
+            "growth_kib": peak - idle_rss, "idle_seconds": self.idle_seconds,
+            "idle_cpu_seconds": idle_cpu, "flood_cpu_seconds": cpu_total,
+            "idle_anon_kib": idle_anon, "peak_anon_kib_sampled": peak_anon,
+        }
+        self.say(f"   idle RSS {idle_rss / 1024:.1f} MiB, peak RSS {peak / 1024:.1f} MiB "
+                 f"(+{(peak - idle_rss) / 1024:.1f} MiB; targets: +10 MiB, 40 MiB in all)")
+        self.say(f"   of it anonymous (not shared-library pages): idle {idle_anon / 1024:.1f} MiB, "
+                 f"sampled peak {peak_anon / 1024:.1f} MiB")
+        self.say(f"   {sent['bytes'] / 2**20:,.0f} MiB published in {sent['seconds']:.1f} s; "
+                 f"end of run seen: {result['end_of_run_seen']}; CPU for it {cpu_total:.2f} s")
+        self.say(f"   idle CPU: {idle_cpu:.2f} s over {self.idle_seconds:g} s "
+                 f"({100 * idle_cpu / self.idle_seconds if self.idle_seconds else 0:.2f} %)")
+        return result
+
+    # -- d. latency, e. start-up --------------------------------------------------------
+
+    def has_option(self, command: str, option: str) -> bool:
+        probe = subprocess.run([str(self.jupyter_lmk), command, "--help"], capture_output=True, text=True)
+        return option in probe.stdout
+
+    def has_command(self, name: str) -> bool:
+        """Whether `jupyter-lmk --help` lists the subcommand (unknown ones print the root help)."""
+        probe = subprocess.run([str(self.jupyter_lmk), "--help"], capture_output=True, text=True)
+        listed = probe.stdout.partition("SUBCOMMANDS:")[2]
+        return any(line.split()[:1] == [name] for line in listed.splitlines() if line.startswith("  "))
+
+    def latency(self) -> dict:
+        self.say("d. latency (kernel idle status -> notification request at the LMK stand-in)")
+        if not self.has_option("attach", "--notify-on"):
+            reason = "jupyter-lmk attach has no LMK notification path yet"
+            self.say(f"   not available yet: {reason}")
+            return {"skipped": reason}
+        grace = 1.0
+        token = secrets.token_hex(16)
+        port_file = self.tmp / "standin.port"
+        standin = subprocess.Popen(
+            [self.python, str(HERE.parent / "tools" / "lmk_standin.py"), "--port", "0", "--port-file",
+             str(port_file), "--access-token", token], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples = []
+        try:
+            deadline = time.monotonic() + 30
+            while not port_file.exists():
+                if time.monotonic() > deadline or standin.poll() is not None:
+                    raise RuntimeError("the LMK stand-in did not start")
+                time.sleep(0.05)
+            base = f"http://127.0.0.1:{port_file.read_text().strip()}"
+            env = dict(os.environ, LMK_SERVER_URL=base, LMK_ACCESS_TOKEN=token)
+            for _ in range(self.latency_runs):
+                samples.append(self.one_latency(base, env, grace))
+        finally:
+            standin.terminate()
+            standin.wait(timeout=10)
+        over = [s["after_idle_seconds"] - grace for s in samples if s["after_idle_seconds"] is not None]
+        median = statistics.median(over) if len(over) == len(samples) and over else None
+        shown = f"{1000 * median:.0f} ms" if median is not None else "missing notifications"
+        self.say(f"   notification request began idle grace ({grace:g} s) + {shown} after the idle status "
+                 f"(median of {len(samples)}; runs {[round(1000 * o) for o in over]} ms; target <= +100 ms)")
+        return {"idle_grace_seconds": grace, "median_over_grace_seconds": median, "runs": samples}
+
+    def one_latency(self, base: str, env: dict, grace: float) -> dict:
+        """One failing cell (100 stream messages at 1000 msg/s) watched by attach with
+        --notify-on error; the time from the idle status to POST /v1/event."""
+        urllib.request.urlopen(urllib.request.Request(f"{base}/_standin/reset", method="POST"), timeout=10).read()
+        connection = self.connection_file("latency")
+        publisher = self.publish(connection, "--rate", "1000", "--body", "100", "--hold-ms", "8000")
+        attach = Transcript(
+            [str(self.jupyter_lmk), "attach", "--connection-file", str(connection), "--notify-on", "error",
+             "--idle-grace", f"{grace:g}"], env=env)
+        try:
+            assert publisher.stdout is not None
+            sent = json.loads(publisher.stdout.readline())
+            event_time = None
+            deadline = time.monotonic() + grace + 5
+            while event_time is None and time.monotonic() < deadline:
+                with urllib.request.urlopen(f"{base}/_standin/requests", timeout=10) as response:
+                    requests = json.load(response)["requests"]
+                events = [r["time"] for r in requests if r["method"] == "POST" and r["path"] == "/v1/event"]
+                event_time = events[0] if events else None
+                time.sleep(0.02)
+        finally:
+            attach.stop()
+            publisher.kill()
+            publisher.wait()
+        after = event_time - sent["last_unix"] if event_time is not None else None
+        return {"idle_sent_unix": sent["last_unix"], "event_request_unix": event_time, "after_idle_seconds": after}
+
+    def startup(self) -> dict:
+        self.say("e. start-up (launcher-mode kernel start vs unwrapped, to the first kernel_info reply)")
+        if not self.has_command("run"):
+            reason = "`jupyter-lmk run` (launcher mode) is not built yet"
+            self.say(f"   not available yet: {reason}")
+            return {"skipped": reason}
+        kernel = [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        specs = {
+            "unwrapped": kernel,
+            "wrapped": [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--", *kernel],
+        }
+        root = self.tmp / "jupyter"
+        for name, argv in specs.items():
+            spec_dir = root / "kernels" / f"bench-{name}"
+            spec_dir.mkdir(parents=True)
+            spec = {"argv": argv, "display_name": f"bench {name}", "language": "python"}
+            (spec_dir / "kernel.json").write_text(json.dumps(spec))
+        os.environ["JUPYTER_PATH"] = str(root)
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.tmp / "runtime")
+        times: dict[str, list[float]] = {name: [] for name in specs}
+        for round_number in range(self.starts):
+            # Alternate which goes first, so warm caches and load drifts hit both alike.
+            order = list(specs) if round_number % 2 == 0 else list(reversed(specs))
+            for name in order:
+                manager = KernelManager(kernel_name=f"bench-{name}")
+                started = time.perf_counter()
+                manager.start_kernel(stderr=subprocess.DEVNULL)
+                client = manager.client()
+                client.start_channels()
+                try:
+                    client.wait_for_ready(timeout=60)
+                    times[name].append(time.perf_counter() - started)
+                finally:
+                    client.stop_channels()
+                    manager.shutdown_kernel(now=True)
+                    manager.cleanup_resources()
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        ratio = medians["wrapped"] / medians["unwrapped"]
+        for name, values in times.items():
+            self.say(f"   {name:<10} median {1000 * medians[name]:7.0f} ms  "
+                     f"(min {1000 * min(values):.0f}, max {1000 * max(values):.0f}, n={len(values)})")
+        self.say(f"   wrapped / unwrapped = {ratio:.3f}   (target <= 1.10)")
+        return {"starts": self.starts, "seconds": times, "median_seconds": medians, "ratio": ratio}
+
+class Transcript:
+    """A child process whose stdout lines are collected on a thread."""
+
+    def __init__(self, command: list[str], env: dict | None = None):
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+        self.pid = self.process.pid
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self.changed:
+                self.lines.append(line.rstrip("\n"))
+                self.changed.notify_all()
+
+    def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: predicate(self.lines), timeout=timeout)
+
+    def stop(self) -> list[str]:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=5)
+        return list(self.lines)
+
+
+def run_measured(command: list[str], name: str) -> tuple[str, float]:
+    """Runs a receiver; returns its stdout and the CPU time it used (all threads)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    output = process.stdout.read()
+    errors = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"{name} failed ({process.returncode}): {errors.strip()}")
+    return output, usage.ru_utime + usage.ru_stime
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def proc_status_kib(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/{pid}/status has no {field}")
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of stat(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
+def fmt_ratio(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "n/a"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build-dir", type=Path, required=True)
+    parser.add_argument("--bench-dir", type=Path, required=True)
+    args = parser.parse_args()
+    bench = Bench(args.build_dir.resolve(), args.bench_dir.resolve())
+    bench.isolate()
+    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcde")
+    results: dict = {
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    bench.say(f"jupyter-lmk benchmarks on {os.cpu_count()} cores ({platform.platform()})")
+    if any(letter in sections for letter in "abd"):  # the pre-signed cell they replay
+        bench.generate_cell()
+    steps = [("a", "pipeline", bench.pipeline), ("b", "flood", bench.flood), ("c", "memory", bench.memory),
+             ("d", "latency", bench.latency), ("e", "startup", bench.startup)]
+    for letter, key, step in steps:
+        if letter not in sections:
+            continue
+        started = time.perf_counter()
+        results[key] = step()
+        results[key]["section_seconds"] = round(time.perf_counter() - started, 1)
+        bench.say()
+    out = Path(os.environ.get("JUPYTER_LMK_BENCH_JSON") or args.bench_dir / "results.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    shutil.rmtree(bench.tmp, ignore_errors=True)
+    bench.say(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+/// A usage or set-up problem, printed as is.
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
