@@ -125,13 +125,13 @@ struct HeaderFields {
     var dateBytes: (UnsafeRawBufferPointer, Bool)?
     try FlatJSONScanner.scan(bytes) { key, value in
       guard case .string(let raw, let escaped) = value else { return }
-      if key.elementsEqual("msg_type".utf8) {
+      if key.isBytes(of: "msg_type") {
         msgType = try FlatJSONScanner.decodeString(raw, escaped: escaped)
-      } else if key.elementsEqual("msg_id".utf8) {
+      } else if key.isBytes(of: "msg_id") {
         msgId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
-      } else if key.elementsEqual("subshell_id".utf8) {
+      } else if key.isBytes(of: "subshell_id") {
         subshellId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
-      } else if key.elementsEqual("date".utf8) {
+      } else if key.isBytes(of: "date") {
         dateBytes = (raw, escaped)
       }
     }
@@ -140,5 +140,14 @@ struct HeaderFields {
     self.msgTypeIfAny = msgType.flatMap { $0.isEmpty ? nil : $0 }
     self.subshellId = subshellId
     self.dateBytes = dateBytes
+  }
+}
+
+extension UnsafeRawBufferPointer {
+  /// Byte equality with a literal, without walking a `String.UTF8View`.
+  func isBytes(of literal: StaticString) -> Bool {
+    guard count == literal.utf8CodeUnitCount else { return false }
+    guard let base = baseAddress else { return true }
+    return memcmp(base, literal.utf8Start, count) == 0
   }
 }

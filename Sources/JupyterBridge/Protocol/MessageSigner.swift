@@ -4,25 +4,49 @@ import Crypto
 /// an HMAC over the header, parent header, metadata and content frames as
 /// sent, written as lowercase hex. An empty key means messages are unsigned.
 public struct MessageSigner: Sendable {
-  // A keyed HMAC state is prepared once; each message starts from a copy of it.
-  private enum Keyed: Sendable {
-    case sha256(HMAC<SHA256>)
-    case sha512(HMAC<SHA512>)
-    case md5(HMAC<Insecure.MD5>)
+  // The HMAC's inner and outer hash states after the padded key (RFC 2104),
+  // prepared once; each message starts from copies of them. Built on
+  // swift-crypto's hash functions rather than its `HMAC`, whose generic
+  // `update(data:)` runs unspecialised across the module boundary and cost
+  // more than the SHA-256 blocks themselves (callgrind: 60k → 48k
+  // instructions a message). The signing vectors from jupyter_client pin it.
+  private struct Keyed<H: HashFunction>: Sendable {
+    var inner = H()
+    var outer = H()
+
+    init(key: [UInt8]) {
+      var block = key.count > H.blockByteCount ? Array(H.hash(data: key)) : key
+      block += [UInt8](repeating: 0, count: H.blockByteCount - block.count)
+      block.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update(bufferPointer: $0) }
+      block.map { $0 ^ 0x5c }.withUnsafeBytes { outer.update(bufferPointer: $0) }
+    }
+
+    func mac(_ parts: [UnsafeRawBufferPointer]) -> [UInt8] {
+      var hasher = inner
+      for part in parts { hasher.update(bufferPointer: part) }
+      var outerHasher = outer
+      hasher.finalize().withUnsafeBytes { outerHasher.update(bufferPointer: $0) }
+      return outerHasher.finalize().withUnsafeBytes { Array($0) }
+    }
   }
 
-  private let keyed: Keyed?
+  private enum Scheme: Sendable {
+    case sha256(Keyed<SHA256>)
+    case sha512(Keyed<SHA512>)
+    case md5(Keyed<Insecure.MD5>)
+  }
+
+  private let keyed: Scheme?
 
   public init(scheme: SignatureScheme, key: Secret) {
     guard !key.isEmpty else {
       keyed = nil
       return
     }
-    let symmetric = SymmetricKey(data: key.bytes)
     switch scheme {
-    case .hmacSHA256: keyed = .sha256(HMAC(key: symmetric))
-    case .hmacSHA512: keyed = .sha512(HMAC(key: symmetric))
-    case .hmacMD5: keyed = .md5(HMAC(key: symmetric))
+    case .hmacSHA256: keyed = .sha256(Keyed(key: key.bytes))
+    case .hmacSHA512: keyed = .sha512(Keyed(key: key.bytes))
+    case .hmacMD5: keyed = .md5(Keyed(key: key.bytes))
     }
   }
 
@@ -31,16 +55,11 @@ public struct MessageSigner: Sendable {
 
   /// The raw MAC of the four signed parts; empty when unsigned.
   public func mac(_ parts: [UnsafeRawBufferPointer]) -> [UInt8] {
-    func run<H: HashFunction>(_ prototype: HMAC<H>) -> [UInt8] {
-      var hmac = prototype
-      for part in parts { hmac.update(data: part) }
-      return Array(hmac.finalize())
-    }
     switch keyed {
     case nil: return []
-    case .sha256(let prototype): return run(prototype)
-    case .sha512(let prototype): return run(prototype)
-    case .md5(let prototype): return run(prototype)
+    case .sha256(let prepared): return prepared.mac(parts)
+    case .sha512(let prepared): return prepared.mac(parts)
+    case .md5(let prepared): return prepared.mac(parts)
     }
   }
 
