@@ -553,9 +553,14 @@ def test_the_notebook_runs_whatever_goes_wrong_around_it(world, fault):
         assert world.outbox_entries() == []
     else:
         assert world.lmk.requests() == []
-        # Kept for the next bridge (or `jupyter-lmk`) that reaches LMK.
         (kept,) = world.outbox_entries()
         assert kept["message"].startswith("Notebook **robust.ipynb** **finished**"), kept
+        # The next bridge that reaches LMK delivers it, then its own (PRODUCT.md §7).
+        world.setenv("LMK_SERVER_URL", world.lmk.url)
+        world.run_notebook(path)
+        messages = [e["message"] for e in world.events()]
+        assert len(messages) == 2 and messages[0] == kept["message"], messages
+        assert world.outbox_entries() == []
 
 
 # ---------------------------------------------------------------- 8. configuration precedence
@@ -604,6 +609,24 @@ def test_notebook_metadata_overrides_the_rule_and_a_directive_overrides_metadata
     assert not any(f"\\[{failed}\\]" in m for m in messages)
     (session,) = world.sessions()
     assert session["state"]["notifyOn"] == "stop"
+
+
+def test_notebook_metadata_is_re_read_while_the_kernel_runs(world):
+    path = world.notebook("edited.ipynb", [], lmk={"notifyOn": "none"})
+    k = world.start_kernel(notebook=path)
+    assert result_text(run_cell(k.kc, "1 + 1")) == "2"
+    world.wait_for_state("the first run to end", lambda s: s.get("executionNum") == 1 and s["shellState"] == "idle")
+
+    # The user edits the notebook's metadata (Edit → Notebook metadata, then save).
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["lmk"] = {"notifyOn": "stop"}
+    nbformat.write(nb, path)
+    world.wait_for_state("the new setting to be in force", lambda s: s.get("notifyOn") == "stop")
+
+    assert result_text(run_cell(k.kc, "2 + 2")) == "4"
+    k.km.shutdown_kernel()
+    (event,) = world.events()
+    assert event["message"].startswith("Notebook **edited.ipynb** **finished** after execution **\\[2\\]**")
 
 
 # ---------------------------------------------------------------- 9. a real jupyter server
@@ -655,37 +678,61 @@ class Server:
         return self.proc.returncode
 
 
+def execute_in(server_kernel_connection: Path, code: str) -> str:
+    """Runs `code` in a server's kernel through its connection file; returns the result."""
+    kc = BlockingKernelClient(connection_file=str(server_kernel_connection))
+    kc.load_connection_file()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        return result_text(run_cell(kc, code))
+    finally:
+        kc.stop_channels()
+
+
+WHERE_AM_I = "import os; os.environ['JPY_SESSION_NAME'] + '|' + os.getcwd()"
+
+
 def test_jupyter_server_session_reaches_the_bridge(world, python_exe):
     root = world.notebooks
-    path = world.notebook("sub/nb.ipynb", [], lmk={"notifyOn": "stop"})
+    lab = world.notebook("sub/nb.ipynb", [], lmk={"notifyOn": "stop"})
+    bare = world.notebook("sub/deeper/old.ipynb", [], lmk={"notifyOn": "stop"})
     server = Server(python_exe, root, world.log("jupyter-server"), dict(os.environ))
     try:
         # As JupyterLab creates a session (docregistry's Context): the path relative to the
         # root and the file's base name, which jupyter_server joins to the kernel's working
-        # directory for JPY_SESSION_NAME.
-        session = server.api("POST", "/api/sessions", {
+        # directory: JPY_SESSION_NAME is absolute.
+        lab_session = server.api("POST", "/api/sessions", {
             "path": "sub/nb.ipynb", "name": "nb.ipynb", "type": "notebook", "kernel": {"name": KERNEL},
         })
-        kernel_id = session["kernel"]["id"]
-        kc = BlockingKernelClient(connection_file=str(world.runtime / f"kernel-{kernel_id}.json"))
-        kc.load_connection_file()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=60)
-            messages = run_cell(kc, "import os; os.environ['JPY_SESSION_NAME'] + '|' + os.getcwd()")
-        finally:
-            kc.stop_channels()
-        assert result_text(messages) == repr(f"{path}|{path.parent}")
+        # A client that sends no name: JPY_SESSION_NAME is the path relative to the server root,
+        # while the kernel runs in the notebook's folder.
+        bare_session = server.api("POST", "/api/sessions", {
+            "path": "sub/deeper/old.ipynb", "type": "notebook", "kernel": {"name": KERNEL},
+        })
+        connection = world.runtime / f"kernel-{lab_session['kernel']['id']}.json"
+        assert execute_in(connection, WHERE_AM_I) == repr(f"{lab}|{lab.parent}")
+        connection = world.runtime / f"kernel-{bare_session['kernel']['id']}.json"
+        assert execute_in(connection, WHERE_AM_I) == repr(f"sub/deeper/old.ipynb|{bare.parent}")
 
-        event = wait_until(lambda: world.events(), 15, "the notification")[0]
-        assert event["message"].startswith("Notebook **nb.ipynb** **finished**"), event["message"]
-        (lmk_session,) = world.sessions()
-        assert lmk_session["name"] == "nb.ipynb"
-        assert lmk_session["state"]["notebookName"] == "nb.ipynb"
+        # Each notebook's metadata.lmk says "stop": each run notifies once its idle grace is over.
+        events = wait_until(lambda: len(e := world.events()) == 2 and e, 15, "both notifications")
+        headlines = sorted(e["message"].split(" **finished**")[0] for e in events)
+        assert headlines == ["Notebook **nb.ipynb**", "Notebook **old.ipynb**"], events
+        sessions = {s["name"]: s for s in world.sessions()}
+        assert set(sessions) == {"nb.ipynb", "old.ipynb"}
+        for name, session in sessions.items():
+            assert session["state"]["notebookName"] == name
 
-        server.api("DELETE", f"/api/sessions/{session['id']}")
-        wait_until(lambda: world.sessions()[0]["ended"], 10, "the LMK session to end")
+        server.api("DELETE", f"/api/sessions/{lab_session['id']}")
+        wait_until(lambda: sessions_ended(world) == {"nb.ipynb"}, 10, "the LMK session of nb.ipynb to end")
     finally:
         assert server.stop() == 0
-    assert len(world.events()) == 1
+    # Stopping the server shuts the other kernel down: its session ends too.
+    assert sessions_ended(world) == {"nb.ipynb", "old.ipynb"}
+    assert len(world.events()) == 2
     assert "kernel died" not in world.log_text()
+
+
+def sessions_ended(world: World) -> set[str]:
+    return {s["name"] for s in world.sessions() if s["ended"]}
