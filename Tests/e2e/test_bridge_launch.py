@@ -34,6 +34,7 @@ import nbformat
 import pytest
 from jupyter_client import BlockingKernelClient, KernelManager
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from standin import Standin
 from kernels import alive, bridge_binary, children_of, cmdline, descendants_of, wait_until
@@ -372,8 +373,8 @@ def test_nbclient_run_notifies_once_before_the_bridge_exits(world, record_proper
     events = world.events()
     assert len(events) == 1, events
     message = events[0]["message"]
-    assert message.startswith("Notebook **weekly.ipynb** **finished**"), message
-    assert "(a run of 2 cells)" in message
+    assert message.startswith("Notebook **weekly.ipynb** **finished** after execution **\\[2\\]** (a run of 2 cells)")
+    assert "```python\nprint(x)\n```" in message
     assert "kernel died" not in message
     assert world.outbox_entries() == []
 
@@ -385,6 +386,24 @@ def test_nbclient_run_notifies_once_before_the_bridge_exits(world, record_proper
     assert session["state"]["cellState"] == "success"
     assert "kernel died" not in run.log
     record_property("nbclient_seconds", round(run.seconds, 3))
+
+
+def test_a_failed_batch_run_notifies_although_nbclient_raises(world):
+    # papermill / nbconvert --execute: the first error stops the run, the runner raises
+    # and shuts the kernel down; the user asked to hear about failures.
+    path = world.notebook("job.ipynb", ["x = 1", "raise RuntimeError('disk full')", "never = True"],
+                          lmk={"notifyOn": "error"})
+    with pytest.raises(CellExecutionError):
+        world.run_notebook(path)
+
+    (event,) = world.events()
+    assert event["message"].startswith("Notebook **job.ipynb** **failed** during execution **\\[2\\]**")
+    assert "RuntimeError: disk full" in event["message"]
+    (session,) = world.sessions()
+    assert session["ended"]
+    assert session["state"]["cellState"] == "error"
+    assert session["state"]["cellError"] == "RuntimeError: disk full"
+    assert world.outbox_entries() == []
 
 
 # ---------------------------------------------------------------- 2. shutdown
@@ -421,12 +440,17 @@ def test_shutdown_ends_the_session_and_the_bridge_exits_promptly(world, record_p
 # ---------------------------------------------------------------- 3. death
 
 
-def test_sigkilled_kernel_is_reported_as_a_death(world, record_property):
+@pytest.mark.parametrize("during", ["cell", "idle"])
+def test_sigkilled_kernel_is_reported_as_a_death(world, record_property, during):
     # notifyOn stays "none": the death alert goes out anyway (notifyOnDeath defaults to true).
     k = world.start_kernel()
-    msg_id = k.kc.execute(SLEEPER)
-    wait_for_stream(k.kc, msg_id)
-    world.wait_for_state("the cell to be running", lambda s: s.get("cellState") == "running")
+    if during == "cell":
+        msg_id = k.kc.execute(SLEEPER)
+        wait_for_stream(k.kc, msg_id)
+        world.wait_for_state("the cell to be running", lambda s: s.get("cellState") == "running")
+    else:
+        assert result_text(run_cell(k.kc, "2 ** 10")) == "1024"
+        world.wait_for_state("the run to end", lambda s: s.get("cellState") == "success" and s["shellState"] == "idle")
     bridge = k.bridge
 
     began = time.monotonic()
@@ -438,9 +462,13 @@ def test_sigkilled_kernel_is_reported_as_a_death(world, record_property):
     assert took < 2.5
 
     (event,) = world.events()
-    assert "**kernel died**" in event["message"]
-    assert "SIGKILL" in event["message"] and "out-of-memory" in event["message"]
-    assert "time.sleep(30)" in event["message"]
+    message = event["message"]
+    if during == "cell":
+        assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** during execution **\\[1\\]**")
+        assert "```python\n" + SLEEPER + "\n```" in message
+    else:
+        assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** while idle"), message
+    assert "SIGKILL" in message and "out-of-memory" in message
     (session,) = world.sessions()
     assert event["sessionId"] == session["sessionId"]
     assert session["state"]["cellState"] == "error"
