@@ -764,3 +764,30 @@ def test_jupyter_server_session_reaches_the_bridge(world, python_exe):
 
 def sessions_ended(world: World) -> set[str]:
     return {s["name"] for s in world.sessions() if s["ended"]}
+
+
+def test_a_kernel_killed_under_jupyter_server_alerts_and_its_restart_gets_a_new_session(world, python_exe):
+    world.notebook("oom.ipynb", [])
+    server = Server(python_exe, world.notebooks, world.log("jupyter-server"), dict(os.environ))
+    try:
+        session = server.api("POST", "/api/sessions", {
+            "path": "oom.ipynb", "name": "oom.ipynb", "type": "notebook", "kernel": {"name": KERNEL},
+        })
+        connection = world.runtime / f"kernel-{session['kernel']['id']}.json"
+        kernel = int(execute_in(connection, "import os; os.getpid()"))
+
+        os.kill(kernel, signal.SIGKILL)  # as the out-of-memory killer does
+        # The server's restarter notices the dead kernel process (the bridge) and starts a new
+        # one with the same connection file: a new bridge, a new LMK session.
+        wait_until(lambda: len(world.sessions()) == 2, 30, "the restarted kernel's LMK session")
+        assert execute_in(connection, "'os' in globals()") == "False"
+
+        (event,) = world.events()
+        assert event["message"].startswith("Notebook **oom.ipynb**: **kernel died** while idle")
+        assert "SIGKILL" in event["message"]
+        dead, restarted = world.sessions()
+        assert dead["ended"] and dead["state"]["cellError"].startswith("KernelDied: killed by signal 9")
+        assert not restarted["ended"] and restarted["name"] == "oom.ipynb"
+    finally:
+        assert server.stop() == 0
+    assert sessions_ended(world) == {"oom.ipynb"} and all(s["ended"] for s in world.sessions())
