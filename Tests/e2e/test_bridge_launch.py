@@ -166,12 +166,15 @@ class World:
     def start_kernel(self, name: str = KERNEL, notebook: Path | None = None) -> Running:
         self.setenv("JPY_SESSION_NAME", str(notebook) if notebook else None)
         running = Running(KernelManager(kernel_name=name), self.log("kernel-bridge"))
-        self._cleanups.append(running.stop)
+        self.on_cleanup(running.stop)
         running.km.start_kernel(stderr=running.stderr, cwd=str(notebook.parent) if notebook else None)
         running.kc = running.km.client()
         running.kc.start_channels()
         running.kc.wait_for_ready(timeout=60)
         return running
+
+    def on_cleanup(self, action) -> None:
+        self._cleanups.append(action)
 
     def cleanup(self) -> None:
         for cleanup in reversed(self._cleanups):
@@ -558,15 +561,20 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("fault", ["broken-config", "unreachable-lmk"])
+@pytest.mark.parametrize("fault", ["broken-config", "unreachable-lmk", "hanging-lmk"])
 def test_the_notebook_runs_whatever_goes_wrong_around_it(world, fault):
     path = world.notebook("robust.ipynb", ["import os; os.getpid()", "print('done')"], lmk={"notifyOn": "stop"})
     if fault == "broken-config":
         broken = world.root / "broken.json"
         broken.write_text('{"notifyOn": "error", ')
         world.setenv("JUPYTER_LMK_CONFIG", str(broken))
-    else:
+    elif fault == "unreachable-lmk":
         world.setenv("LMK_SERVER_URL", f"http://127.0.0.1:{closed_port()}")
+    else:
+        # Connections are accepted (by the kernel's backlog) and never answered.
+        hanging = socket.create_server(("127.0.0.1", 0), backlog=64)
+        world.on_cleanup(hanging.close)
+        world.setenv("LMK_SERVER_URL", f"http://127.0.0.1:{hanging.getsockname()[1]}")
 
     run = world.run_notebook(path)
 
