@@ -68,7 +68,7 @@ def jupyter_data(tmp_path_factory, python_exe) -> Path:
     assert result.returncode == 0, result.stderr
     spec_dir = data / "kernels" / KERNEL
     spec = json.loads((spec_dir / "kernel.json").read_text())
-    assert spec["argv"][:5] == [bridge_binary(), "run", "--connection-file", "{connection_file}", "--"]
+    assert spec["argv"][:5] == [os.path.abspath(bridge_binary()), "run", "--connection-file", "{connection_file}", "--"]
 
     message_dir = data / "kernels" / KERNEL_MESSAGE_MODE
     shutil.copytree(spec_dir, message_dir)
@@ -163,9 +163,9 @@ class World:
 
     # --- jupyter_client
 
-    def start_kernel(self, name: str = KERNEL, notebook: Path | None = None) -> Running:
+    def start_kernel(self, name: str = KERNEL, notebook: Path | None = None, **manager_options) -> Running:
         self.setenv("JPY_SESSION_NAME", str(notebook) if notebook else None)
-        running = Running(KernelManager(kernel_name=name), self.log("kernel-bridge"))
+        running = Running(KernelManager(kernel_name=name, **manager_options), self.log("kernel-bridge"))
         self.on_cleanup(running.stop)
         running.km.start_kernel(stderr=running.stderr, cwd=str(notebook.parent) if notebook else None)
         running.kc = running.km.client()
@@ -189,7 +189,7 @@ class World:
         return self.lmk.events()
 
     def wait_for_state(self, what: str, predicate, timeout: float = 15) -> dict:
-        """Waits until the only LMK session's current state satisfies `predicate`; returns it."""
+        """Waits until the newest LMK session's current state satisfies `predicate`; returns it."""
         def check():
             sessions = self.sessions()
             return sessions[-1]["state"] if sessions and predicate(sessions[-1]["state"]) else None
@@ -262,8 +262,7 @@ def lmk_server(python_exe, repo_root):
 @pytest.fixture
 def world(tmp_path, lmk_server, jupyter_data, monkeypatch):
     lmk_server.reset()
-    standin = lmk_server
-    w = World(tmp_path, standin, monkeypatch)
+    w = World(tmp_path, lmk_server, monkeypatch)
     for name in ("JPY_SESSION_NAME", "JUPYTER_LMK_CONFIG", "XDG_CONFIG_HOME", "XDG_DATA_HOME",
                  "LMK_CONFIG_PATH", "LMK_PROFILE", "LMK_REFRESH_TOKEN", "JUPYTER_PATH", "IPYTHONDIR"):
         monkeypatch.delenv(name, raising=False)
@@ -272,8 +271,8 @@ def world(tmp_path, lmk_server, jupyter_data, monkeypatch):
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(w.runtime))
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "jupyter-config"))
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "0")
-    monkeypatch.setenv("LMK_SERVER_URL", standin.url)
-    monkeypatch.setenv("LMK_ACCESS_TOKEN", standin.token)
+    monkeypatch.setenv("LMK_SERVER_URL", lmk_server.url)
+    monkeypatch.setenv("LMK_ACCESS_TOKEN", lmk_server.token)
     try:
         yield w
     finally:
@@ -365,7 +364,8 @@ SLEEPER = 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)'
 
 
 def test_nbclient_run_notifies_once_before_the_bridge_exits(world, record_property):
-    path = world.notebook("reports/weekly.ipynb", ["x = 6 * 7", "print(x)"], lmk={"notifyOn": "stop"})
+    # A name as people write them: spaces, non-ASCII, a markdown-special underscore.
+    path = world.notebook("reports/weekly résumé_v2.ipynb", ["x = 6 * 7", "print(x)"], lmk={"notifyOn": "stop"})
 
     run = world.run_notebook(path)
 
@@ -376,14 +376,14 @@ def test_nbclient_run_notifies_once_before_the_bridge_exits(world, record_proper
     events = world.events()
     assert len(events) == 1, events
     message = events[0]["message"]
-    assert message.startswith("Notebook **weekly.ipynb** **finished** after execution **\\[2\\]** (a run of 2 cells)")
+    assert message.startswith("Notebook **weekly résumé\\_v2.ipynb** **finished** after execution **\\[2\\]** (a run of 2 cells)")
     assert "```python\nprint(x)\n```" in message
     assert "kernel died" not in message
     assert world.outbox_entries() == []
 
     (session,) = world.sessions()
-    assert session["name"] == "weekly.ipynb"
-    assert session["state"]["notebookName"] == "weekly.ipynb"
+    assert session["name"] == "weekly résumé_v2.ipynb"
+    assert session["state"]["notebookName"] == "weekly résumé_v2.ipynb"
     assert session["ended"]
     assert events[0]["sessionId"] == session["sessionId"]
     assert session["state"]["cellState"] == "success"
@@ -407,6 +407,18 @@ def test_a_failed_batch_run_notifies_although_nbclient_raises(world):
     assert session["state"]["cellState"] == "error"
     assert session["state"]["cellError"] == "RuntimeError: disk full"
     assert world.outbox_entries() == []
+
+
+def test_an_encrypted_kernel_is_monitored(world):
+    # The installed spec keeps `supported_encryption`: jupyter_client then gives the kernel
+    # CurveZMQ keys, and the bridge must connect to IOPub as a CURVE client.
+    path = world.notebook("secret.ipynb", [], lmk={"notifyOn": "stop"})
+    k = world.start_kernel(notebook=path, transport_encryption="auto")
+    assert json.loads(Path(k.km.connection_file).read_text()).get("curve_publickey")
+    assert result_text(run_cell(k.kc, "6 * 7")) == "42"
+    k.km.shutdown_kernel()
+    (event,) = world.events()
+    assert event["message"].startswith("Notebook **secret.ipynb** **finished** after execution **\\[1\\]**")
 
 
 # ---------------------------------------------------------------- 2. shutdown
