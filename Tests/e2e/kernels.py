@@ -82,3 +82,48 @@ class LineProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+
+
+def proc_stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, ppid, pgrp) of a live process (Linux /proc), None when it is gone or a zombie."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
+    return None if state in ("Z", "X") else (state, int(ppid), int(pgrp))
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie counts as gone: it has exited)."""
+    return proc_stat(pid) is not None
+
+
+def children_of(pid: int) -> list[int]:
+    """The live child processes of `pid`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = proc_stat(int(entry.name))
+            if stat and stat[1] == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def descendants_of(pid: int) -> list[int]:
+    """Every live process below `pid` (children, their children, …)."""
+    found, frontier = [], [pid]
+    while frontier:
+        kids = [kid for parent in frontier for kid in children_of(parent)]
+        found += kids
+        frontier = kids
+    return found
+
+
+def cmdline(pid: int) -> list[str]:
+    """The argv of `pid`, [] when it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]

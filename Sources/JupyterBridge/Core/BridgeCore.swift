@@ -12,8 +12,8 @@
 ///   completion and control traffic therefore change nothing. Messages without a
 ///   parent (`null` or empty parent header) are ignored, as is output after idle.
 /// - A cell ends `error` when an `error` message with its parent arrived, `cancelled`
-///   when that error is an interrupt (`KernelError.interruptNames`) or an interrupt
-///   reached the kernel while it ran (launcher mode), else `success`.
+///   when that error is an interrupt (`KernelError.interruptNames`) or, with no error,
+///   an interrupt reached the kernel while it ran (launcher mode), else `success`.
 /// - Cells may overlap (JEP 91 subshells). A *run* starts when a cell starts while no
 ///   run is in progress and ends when no cell has been in flight for `idleGrace`;
 ///   "Run All" is one run. The session's cell fields describe the most recently
@@ -128,9 +128,12 @@ public struct BridgeCore: Sendable {
       guard let id = message.parentMsgId, let cell = inFlight.removeValue(forKey: id) else {
         return false
       }
+      // The cell's own error wins over an interrupt that reached the kernel later: a
+      // batch runner interrupts before its shutdown, maybe before this idle got here.
       let state: CellState =
-        cell.interrupted || cell.error?.isInterrupt == true
-        ? .cancelled : cell.error == nil ? .success : .error
+        if let error = cell.error { error.isInterrupt ? .cancelled : .error } else {
+          cell.interrupted ? .cancelled : .success
+        }
       finish(
         cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
         finishedAt: message.date, at: at)

@@ -15,7 +15,8 @@ public enum CoreInput: Sendable, Equatable {
   /// so its notification goes out before the bridge exits.
   case kernelExited(at: ClockReading)
   /// Launcher mode: an interrupt reached the kernel. Main-shell cells running now end as
-  /// `cancelled`, for kernels (IRkernel) that report no error on interrupt.
+  /// `cancelled` unless they report an error of their own, for kernels (IRkernel) that
+  /// report no error on interrupt.
   case interruptReachedKernel(at: ClockReading)
   /// A change made in the LMK app. `notifyOn` is one-shot: after the next run ends it
   /// returns to the configured value. A nil or unchanged value changes nothing.

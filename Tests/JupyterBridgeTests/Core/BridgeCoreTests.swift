@@ -511,6 +511,21 @@ struct BridgeCoreLifecycleTests {
     #expect(h.notifications.first?.cell?.code == "Sys.sleep(60)")
   }
 
+  @Test func aCellThatFailedBeforeAnInterruptReachedTheKernelFailed() {
+    // A batch runner raises at the failed cell and shuts the kernel down, interrupting
+    // first; that SIGINT can reach the bridge before the cell's idle does. The cell's own
+    // error came first: the run failed, it was not cancelled.
+    var h = Harness(MonitorSettings(notifyOn: .error))
+    h.send(Msg.input("a", "raise RuntimeError('disk full')", n: 2, at: 0))
+    h.send(Msg.error("a", ename: "RuntimeError", evalue: "disk full", at: 100))
+    h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110)))
+    h.send(Msg.idle("a", at: 120))
+    #expect(h.core.snapshot.cellState == .error)
+    #expect(h.core.snapshot.cellError == "RuntimeError: disk full")
+    h.settle()
+    #expect(h.notifications.map(\.outcome) == [.failed])
+  }
+
   @Test func interruptWithNoCellRunningChangesNothing() {
     var h = Harness()
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 0)))
