@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import subprocess
 import threading
 import time
@@ -127,3 +128,22 @@ def cmdline(pid: int) -> list[str]:
     except OSError:
         return []
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+class Sleeper:
+    """A cell whose user code touches a marker file and then sleeps.
+
+    Interrupt it only once `wait_running` returned: an interrupt that lands in
+    ipykernel's own code (before the cell, or inside a flush of its output)
+    produces no KeyboardInterrupt error, and can even wedge the kernel. A file
+    involves no ipykernel code, unlike printing a marker and reading it back.
+    """
+
+    def __init__(self, seconds: int = 30):
+        self.marker = Path(tempfile.mkdtemp(prefix="lmk-sleeper-")) / "running"
+        self.code = (
+            f"import pathlib, time\npathlib.Path({str(self.marker)!r}).touch()\ntime.sleep({seconds})"
+        )
+
+    def wait_running(self, timeout: float = 30.0) -> None:
+        wait_until(self.marker.exists, timeout, "the cell's user code to run")

@@ -8,7 +8,7 @@ import signal
 import pytest
 from jupyter_client.manager import KernelManager
 
-from kernels import LineProcess, bridge_binary, wait_until
+from kernels import LineProcess, Sleeper, bridge_binary, wait_until
 
 TRANSPORTS = [
     pytest.param({}, id="tcp"),
@@ -33,14 +33,6 @@ def kernel(request, tmp_path):
     kc.stop_channels()
     if km.has_kernel:
         km.shutdown_kernel(now=True)
-
-
-def wait_for_stream(kc, msg_id: str, text: str):
-    while True:
-        msg = kc.get_iopub_msg(timeout=30)
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
-                and text in msg["content"]["text"]):
-            return
 
 
 def attach(km) -> LineProcess:
@@ -76,11 +68,11 @@ def test_transcript_of_success_error_and_interrupt(kernel):
         # A silent execution is not a cell.
         kc.execute_interactive("y = 1", silent=True, timeout=30)
 
-        msg_id = kc.execute("import time\nprint('sleeping', flush=True)\ntime.sleep(60)")
-        started = bridge.wait_for_line(lambda line: "started: import time" in line)
+        sleeper = Sleeper(seconds=60)
+        msg_id = kc.execute(sleeper.code)
+        started = bridge.wait_for_line(lambda line: "started: import pathlib, time" in line)
         count = int(started.split("[")[1].split("]")[0])
-        # Interrupt only once the user code runs (earlier, ipykernel swallows it).
-        wait_for_stream(kc, msg_id, "sleeping")
+        sleeper.wait_running()
         km.interrupt_kernel()
         bridge.wait_for_line(lambda line: line == f"cell [{count}] interrupted (KeyboardInterrupt)")
         bridge.wait_for_line(lambda line: line == f"cell [{count}] idle")

@@ -20,7 +20,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from kernels import LineProcess, bridge_binary, wait_until
+from kernels import LineProcess, Sleeper, bridge_binary, wait_until
 from standin import Standin
 
 ISO_MILLIS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -135,17 +135,6 @@ def run_notebook(km: KernelManager, nb: nbformat.NotebookNode, fails: bool = Fal
         if runner.kc is not None:
             runner.kc.stop_channels()
     return [counts[i] for i in sorted(counts)]
-
-
-def wait_for_stream(kc, msg_id: str, text: str, timeout: float = 30.0):
-    """Reads IOPub until `msg_id` printed `text` (the cell's user code is running)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
-                and text in msg["content"]["text"]):
-            return
-    raise AssertionError(f"no output {text!r} within {timeout}s")
 
 
 def only_session(lmk) -> dict:
@@ -341,9 +330,9 @@ def test_notify_on_error_reports_only_failing_runs(kernel, client, standin, home
 def test_interrupt_is_notified_as_cancelled(kernel, client, standin, home):
     bridge = attach(kernel, bridge_env(home, standin.url, standin.token), "--notify-on", "stop")
     try:
-        msg_id = client.execute("import time\nprint('sleeping', flush=True)\ntime.sleep(60)")
-        # Interrupt only once the user code runs (earlier, ipykernel swallows it).
-        wait_for_stream(client, msg_id, "sleeping")
+        sleeper = Sleeper(seconds=60)
+        client.execute(sleeper.code)
+        sleeper.wait_running()
         kernel.interrupt_kernel()
         event = wait_for_events(standin, 1)[0]
         assert "**was cancelled**" in event["message"]
@@ -412,8 +401,9 @@ def test_notify_channel_is_resolved_to_its_id(kernel, client, standin, home):
 def test_killed_kernel_is_notified_once_whatever_notify_on_says(notify_on, kernel, client, standin, home):
     bridge = attach(kernel, bridge_env(home, standin.url, standin.token), "--notify-on", notify_on)
     try:
-        msg_id = client.execute("import time\nprint('working', flush=True)\ntime.sleep(60)")
-        wait_for_stream(client, msg_id, "working")
+        sleeper = Sleeper(seconds=60)
+        client.execute(sleeper.code)
+        sleeper.wait_running()
         os.kill(kernel.provisioner.process.pid, signal.SIGKILL)
         assert bridge.wait(timeout=20) == 1
         events = standin.events()

@@ -37,7 +37,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from standin import Standin
-from kernels import alive, bridge_binary, children_of, cmdline, descendants_of, wait_until
+from kernels import Sleeper, alive, bridge_binary, children_of, cmdline, descendants_of, wait_until
 
 KERNEL = "python3-lmk"
 KERNEL_MESSAGE_MODE = "python3-lmk-msg"
@@ -306,22 +306,6 @@ def run_cell(kc, code: str, timeout: float = 30) -> list[dict]:
     return collect(kc, kc.execute(code), timeout)
 
 
-def wait_for_stream(kc, msg_id: str, timeout: float = 30) -> list[dict]:
-    """Reads IOPub until `msg_id` prints something; returns its messages so far."""
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=max(deadline - time.monotonic(), 0.01))
-        except queue.Empty:
-            continue
-        if msg["parent_header"].get("msg_id") == msg_id:
-            seen.append(msg)
-            if msg["msg_type"] == "stream":
-                return seen
-    pytest.fail(f"no output from {msg_id} within {timeout} s")
-
-
 def result_text(messages: list[dict]) -> str:
     for msg in messages:
         if msg["msg_type"] == "execute_result":
@@ -355,9 +339,6 @@ def watch_exits(pids: dict[str, int], timeout: float = 30) -> tuple[threading.Th
     return thread, gone
 
 
-# Each cell says when it is inside its sleep: an interrupt that lands in
-# ipykernel's own code before the cell runs is not what these tests are about.
-SLEEPER = 'import time\nprint("sleeping", flush=True)\ntime.sleep(30)'
 
 
 # ---------------------------------------------------------------- 1. batch runner
@@ -460,8 +441,9 @@ def test_sigkilled_kernel_is_reported_as_a_death(world, record_property, during)
     # notifyOn stays "none": the death alert goes out anyway (notifyOnDeath defaults to true).
     k = world.start_kernel()
     if during == "cell":
-        msg_id = k.kc.execute(SLEEPER)
-        wait_for_stream(k.kc, msg_id)
+        sleeper = Sleeper()
+        k.kc.execute(sleeper.code)
+        sleeper.wait_running()
         world.wait_for_state("the cell to be running", lambda s: s.get("cellState") == "running")
     else:
         assert result_text(run_cell(k.kc, "2 ** 10")) == "1024"
@@ -480,7 +462,7 @@ def test_sigkilled_kernel_is_reported_as_a_death(world, record_property, during)
     message = event["message"]
     if during == "cell":
         assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** during execution **\\[1\\]**")
-        assert "```python\n" + SLEEPER + "\n```" in message
+        assert "```python\n" + sleeper.code + "\n```" in message
     else:
         assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** while idle"), message
     assert "SIGKILL" in message and "out-of-memory" in message
@@ -500,11 +482,12 @@ def test_sigkilled_kernel_is_reported_as_a_death(world, record_property, during)
 def test_interrupt_cancels_the_cell_and_the_kernel_runs_on(world, kernel_name):
     k = world.start_kernel(kernel_name)
     kernel = k.kernel_pid()
-    msg_id = k.kc.execute(SLEEPER)
-    started = wait_for_stream(k.kc, msg_id)
+    sleeper = Sleeper()
+    msg_id = k.kc.execute(sleeper.code)
+    sleeper.wait_running()
 
     k.km.interrupt_kernel()
-    messages = started + collect(k.kc, msg_id, 20)
+    messages = collect(k.kc, msg_id, 20)
     assert errors(messages) == ["KeyboardInterrupt"]
     count = execution_count(messages)
     state = world.wait_for_state(

@@ -24,48 +24,13 @@ from pathlib import Path
 import pytest
 from jupyter_client import KernelManager
 
-REPO = Path(__file__).resolve().parents[2]
-BRIDGE = Path(os.environ.get("JUPYTER_LMK_BIN", REPO / ".build" / "debug" / "jupyter-lmk"))
+from kernels import Sleeper, alive, bridge_binary, children_of, wait_until
+
+BRIDGE = Path(bridge_binary())
 DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL — often the out-of-memory killer)"
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def wait_until(condition, timeout: float, what: str, interval: float = 0.005):
-    """Polls `condition` until it is truthy; fails the test after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, ppid, pgrp) of a live process, None when it is gone or a zombie."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    state, ppid, pgrp = text[text.rindex(")") + 2 :].split()[:3]
-    return None if state in ("Z", "X") else (state, int(ppid), int(pgrp))
-
-
-def alive(pid: int) -> bool:
-    return proc_stat(pid) is not None
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            stat = proc_stat(int(entry.name))
-            if stat and stat[1] == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def kernel_child(bridge_pid: int) -> int:
@@ -97,22 +62,6 @@ def collect(kc, msg_id: str, timeout: float) -> list[dict]:
         messages.append(msg)
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             return messages
-
-
-def wait_for_iopub(kc, msg_id: str, msg_type: str, timeout: float) -> list[dict]:
-    """Reads IOPub until `msg_type` for `msg_id` arrives; returns what was read for it."""
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        try:
-            msg = kc.get_iopub_msg(timeout=max(deadline - time.monotonic(), 0.01))
-        except queue.Empty:
-            continue
-        if msg["parent_header"].get("msg_id") == msg_id:
-            seen.append(msg)
-            if msg["msg_type"] == msg_type:
-                return seen
-    pytest.fail(f"no {msg_type} for {msg_id} within {timeout} s")
 
 
 def result_text(messages: list[dict]) -> str:
@@ -203,20 +152,11 @@ def start(jupyter_path, tmp_path):
 
 # ---------------------------------------------------------------- tests
 
-# Each cell says when it is inside its sleep: an interrupt that lands in
-# ipykernel's own code before the cell runs can wedge the kernel (with or
-# without the bridge), which is not what these tests are about.
-SLEEPER = """
-import time
-print("sleeping", flush=True)
-time.sleep(30)
-"""
-
 INTERRUPT_COUNTER = """
-import time
+import pathlib, time
 hits = 0
 try:
-    print("sleeping", flush=True)
+    pathlib.Path(MARKER).touch()
     time.sleep(30)
 except KeyboardInterrupt:
     hits += 1
@@ -235,16 +175,18 @@ hits
 def test_interrupt_arrives_once_and_kernel_lives_on(start, kernel_name):
     k = start(kernel_name)
 
-    msg_id = k.kc.execute(SLEEPER)
-    wait_for_iopub(k.kc, msg_id, "stream", 30)
+    sleeper = Sleeper()
+    msg_id = k.kc.execute(sleeper.code)
+    sleeper.wait_running()
     started = time.monotonic()
     k.km.interrupt_kernel()
     messages = collect(k.kc, msg_id, 20)
     assert errors(messages) == ["KeyboardInterrupt"]
     assert time.monotonic() - started < 10
 
-    msg_id = k.kc.execute(INTERRUPT_COUNTER)
-    wait_for_iopub(k.kc, msg_id, "stream", 30)
+    counter = Sleeper()
+    msg_id = k.kc.execute(INTERRUPT_COUNTER.replace("MARKER", repr(str(counter.marker))))
+    counter.wait_running()
     k.km.interrupt_kernel()
     messages = collect(k.kc, msg_id, 20)
     assert errors(messages) == []
