@@ -94,10 +94,10 @@ public struct BridgeCore: Sendable {
     case .kernelExited(let at):
       cancelCellsInFlight(at: at)
       endRun(at: at, into: &actions)
-    case .interruptReachedKernel:
+    case .interruptReachedKernel(_, let kernelTime):
       // Subshell cells keep running through an interrupt (JEP 91).
-      for (id, cell) in inFlight where cell.subshellId == nil {
-        inFlight[id]?.interrupted = true
+      for (id, cell) in inFlight where cell.subshellId == nil && cell.interrupt == nil {
+        inFlight[id]?.interrupt = Interrupt(at: kernelTime)
       }
     case .remoteSettings(let notifyOn, let notifyChannel, _):
       // The app echoes the whole state back: only a real change arms the one-shot.
@@ -132,7 +132,7 @@ public struct BridgeCore: Sendable {
       // batch runner interrupts before its shutdown, maybe before this idle got here.
       let state: CellState =
         if let error = cell.error { error.isInterrupt ? .cancelled : .error } else {
-          cell.interrupted ? .cancelled : .success
+          cell.interrupt?.cancels(finishedAt: message.date) == true ? .cancelled : .success
         }
       finish(
         cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
@@ -298,7 +298,20 @@ private struct TrackedCell: Sendable {
   var subshellId: String?
   var startedAt: KernelTime?
   var error: KernelError?
-  var interrupted = false
+  var interrupt: Interrupt?
+}
+
+/// An interrupt that reached the kernel while a cell was in flight.
+private struct Interrupt: Sendable {
+  /// When, on the kernel's clock; nil when unknown.
+  var at: KernelTime?
+
+  /// The SIGINT can reach the bridge before the idle the kernel sent just before
+  /// it: a cell whose idle is dated before the interrupt had already finished.
+  func cancels(finishedAt: KernelTime?) -> Bool {
+    guard let at, let finishedAt else { return true }
+    return finishedAt >= at
+  }
 }
 
 /// A run of cells, from the first cell's start to the end of its idle grace.

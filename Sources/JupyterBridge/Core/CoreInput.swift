@@ -17,7 +17,9 @@ public enum CoreInput: Sendable, Equatable {
   /// Launcher mode: an interrupt reached the kernel. Main-shell cells running now end as
   /// `cancelled` unless they report an error of their own, for kernels (IRkernel) that
   /// report no error on interrupt.
-  case interruptReachedKernel(at: ClockReading)
+  /// `kernelTime` is when it happened on the kernel's clock (launcher mode: the same
+  /// machine): a cell whose idle is dated earlier had finished before the interrupt.
+  case interruptReachedKernel(at: ClockReading, kernelTime: KernelTime? = nil)
   /// A change made in the LMK app. `notifyOn` is one-shot: after the next run ends it
   /// returns to the configured value. A nil or unchanged value changes nothing.
   case remoteSettings(notifyOn: NotifyOn?, notifyChannel: String?, at: ClockReading)
@@ -28,7 +30,7 @@ public enum CoreInput: Sendable, Equatable {
   public var time: ClockReading {
     switch self {
     case .message(_, let at), .tick(let at), .kernelDied(_, let at), .kernelExited(let at),
-      .interruptReachedKernel(let at), .remoteSettings(_, _, let at), .settingsChanged(_, let at):
+      .interruptReachedKernel(let at, _), .remoteSettings(_, _, let at), .settingsChanged(_, let at):
       return at
     }
   }

@@ -81,7 +81,8 @@ public final class BridgeMonitor: IOPubConsumer {
       context.language = info.languageName.isEmpty ? context.language : info.languageName
       emit("kernel: \(info.implementation) (\(info.languageName))")
     case .interruptReachedKernel:
-      apply(core.handle(.interruptReachedKernel(at: now)))
+      // The kernel runs on this machine: its header dates and our wall clock compare.
+      apply(core.handle(.interruptReachedKernel(at: now, kernelTime: MonotonicClock.wallTime())))
     case .kernelExited(let death):
       if let death {
         emit("kernel died: \(death)")

@@ -10,10 +10,12 @@ public enum MonotonicClock {
   }
 
   /// The wall clock as a header date (`2025-01-23T21:23:15.387Z`), for requests we send.
-  public static func wallDate() -> String {
+  public static func wallDate() -> String { wallTime().iso8601 }
+
+  /// The wall clock, comparable with a local kernel's header dates.
+  public static func wallTime() -> KernelTime {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
-    let now = Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
-    return KernelTime(millisecondsSince1970: now).iso8601
+    return KernelTime(millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
   }
 }

@@ -526,6 +526,26 @@ struct BridgeCoreLifecycleTests {
     #expect(h.notifications.map(\.outcome) == [.failed])
   }
 
+  @Test func aCellWhoseIdleIsDatedBeforeTheInterruptFinished() {
+    // A batch runner's shutdown interrupts first; its SIGINT can reach the bridge before
+    // the idle the kernel had already sent. The idle's date says the cell had finished.
+    var h = Harness(MonitorSettings(notifyOn: .stop))
+    h.send(Msg.input("a", "train()", n: 3, at: 0))
+    h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110), kernelTime: kt(105)))
+    h.send(Msg.idle("a", at: 100))
+    #expect(h.core.snapshot.cellState == .success)
+    h.settle()
+    #expect(h.notifications.map(\.outcome) == [.finished])
+  }
+
+  @Test func aCellStillRunningWhenTheInterruptCameIsCancelled() {
+    var h = Harness(MonitorSettings(notifyOn: .stop))
+    h.send(Msg.input("a", "train()", n: 3, at: 0))
+    h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110), kernelTime: kt(105)))
+    h.send(Msg.idle("a", at: 130))
+    #expect(h.core.snapshot.cellState == .cancelled)
+  }
+
   @Test func interruptWithNoCellRunningChangesNothing() {
     var h = Harness()
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 0)))
