@@ -361,7 +361,8 @@ class Bench:
         port_file = self.tmp / "standin.port"
         standin = subprocess.Popen(
             [self.python, str(HERE.parent / "tools" / "lmk_standin.py"), "--port", "0", "--port-file",
-             str(port_file), "--access-token", token], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             str(port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, LMK_STANDIN_ACCESS_TOKENS=token))
         samples = []
         try:
             deadline = time.monotonic() + 30

@@ -6,8 +6,10 @@ in-memory state, validates every request body against that document (so a
 client that drifts from the contract fails loudly), and offers a control API
 under /_standin/ through which tests read what was received and inject faults.
 
-    python tools/lmk_standin.py --port 0 --port-file FILE [--access-token T]...
-        [--refresh-token T]... [--token-ttl SECONDS] [--spec PATH]
+    LMK_STANDIN_ACCESS_TOKENS=T1,T2 LMK_STANDIN_REFRESH_TOKENS=R1 \
+    python tools/lmk_standin.py --port 0 --port-file FILE [--token-ttl SECONDS] [--spec PATH]
+
+Pre-seeded tokens come from the environment, never argv (where `ps` would show them).
 
 Control API (JSON; control calls are not recorded):
     GET    /_standin/requests    every other request, in order, with valid/error/status/response
@@ -870,8 +872,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Local stand-in for the LMK API (tests only).")
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the bound port here (atomically) once listening")
-    parser.add_argument("--access-token", action="append", default=[], help="pre-seed a valid access token (repeatable)")
-    parser.add_argument("--refresh-token", action="append", default=[], help="pre-seed a valid refresh token (repeatable)")
     parser.add_argument("--token-ttl", type=float, default=3600, help="expires_in of issued access tokens, seconds")
     parser.add_argument("--spec", type=Path, default=default_spec_path(), help="the OpenAPI document to serve")
     args = parser.parse_args(argv)
@@ -881,7 +881,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, yaml.YAMLError, KeyError) as e:
         print(f"standin: cannot load the OpenAPI document {args.spec}: {e}", file=sys.stderr)
         return 1
-    state = State(args.token_ttl, args.access_token, args.refresh_token)
+    def seeded(variable: str) -> list[str]:
+        return [t for t in os.environ.get(variable, "").split(",") if t]
+
+    state = State(args.token_ttl, seeded("LMK_STANDIN_ACCESS_TOKENS"), seeded("LMK_STANDIN_REFRESH_TOKENS"))
     try:
         server = StandinServer(args.port, spec, state)
     except OSError as e:

@@ -45,8 +45,11 @@ final class StandIn: @unchecked Sendable {
         repoRoot.appendingPathComponent("tools/lmk_standin.py").path, "--port", "0", "--port-file",
         portFile.path,
       ]
-      + accessTokens.flatMap { ["--access-token", $0] }
-      + refreshTokens.flatMap { ["--refresh-token", $0] }
+    // Seeded tokens go through the environment: argv is visible to every user.
+    var standinEnvironment = environment
+    standinEnvironment["LMK_STANDIN_ACCESS_TOKENS"] = accessTokens.joined(separator: ",")
+    standinEnvironment["LMK_STANDIN_REFRESH_TOKENS"] = refreshTokens.joined(separator: ",")
+    process.environment = standinEnvironment
     let log = directory.appendingPathComponent("standin.log")
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     process.standardError = try FileHandle(forWritingTo: log)

@@ -34,6 +34,6 @@ def python_exe(repo_root: Path) -> str:
 def standin(python_exe: str, repo_root: Path):
     """A running LMK stand-in; `standin.token` is a pre-seeded valid access token."""
     token = "at-seeded-" + secrets.token_urlsafe(16)
-    with Standin().start(python_exe, repo_root, ["--access-token", token]) as lmk:
+    with Standin().start(python_exe, repo_root, access_tokens=[token]) as lmk:
         lmk.token = token
         yield lmk

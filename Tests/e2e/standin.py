@@ -1,6 +1,6 @@
 """Drive the local LMK stand-in (tools/lmk_standin.py) from Python tests.
 
-    with Standin().start(python, repo_root, ["--access-token", token]) as lmk:
+    with Standin().start(python, repo_root, access_tokens=[token]) as lmk:
         ...  # point the code under test at lmk.url
         assert lmk.events()[0]["message"] == ...
 """
@@ -42,6 +42,8 @@ class Standin:
         python: str | os.PathLike,
         repo_root: str | os.PathLike,
         extra_args: Sequence[str] = (),
+        access_tokens: Sequence[str] = (),
+        refresh_tokens: Sequence[str] = (),
         timeout: float = 20.0,
     ) -> "Standin":
         """Start on port 0 and return once the port file says it is listening."""
@@ -54,6 +56,9 @@ class Standin:
         try:
             self._proc = subprocess.Popen(
                 [str(python), str(script), "--port", "0", "--port-file", str(port_file), *extra_args],
+                # Seeded tokens go through the environment: argv is visible to every user.
+                env=dict(os.environ, LMK_STANDIN_ACCESS_TOKENS=",".join(access_tokens),
+                         LMK_STANDIN_REFRESH_TOKENS=",".join(refresh_tokens)),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._stderr,

@@ -454,7 +454,7 @@ def test_outbox_keeps_an_undelivered_event_for_a_later_bridge(kernel, client, st
     finally:
         first.stop()
 
-    with Standin().start(python_exe, repo_root, ["--access-token", standin.token]) as back:
+    with Standin().start(python_exe, repo_root, access_tokens=[standin.token]) as back:
         back.token = standin.token
         later = attach(kernel, bridge_env(home, back.url, back.token))
         try:

@@ -254,7 +254,7 @@ class Running:
 def lmk_server(python_exe, repo_root):
     """One stand-in for the module (it takes seconds to start); each test resets it."""
     token = "at-seeded-" + secrets.token_urlsafe(16)
-    with Standin().start(python_exe, repo_root, ["--access-token", token]) as lmk:
+    with Standin().start(python_exe, repo_root, access_tokens=[token]) as lmk:
         lmk.token = token
         yield lmk
 

@@ -358,7 +358,7 @@ def test_refresh_rotates_and_spends_the_old_refresh_token(api):
 
 
 def test_preseeded_refresh_token_and_oauth_refresh_grant(python_exe, repo_root, spec):
-    with Standin().start(python_exe, repo_root, ["--refresh-token", "rt-seeded"]) as lmk:
+    with Standin().start(python_exe, repo_root, refresh_tokens=["rt-seeded"]) as lmk:
         api = Api(lmk, spec)
         body = {"grant_type": "refresh_token", "redirect_uri": "", "code": "", "refresh_token": "rt-seeded"}
         assert api.call("POST", "/oauth/token", body)[0] == 401  # no client credentials
