@@ -10,7 +10,6 @@ Everything lives in a temporary HOME and Jupyter path; nothing of the user's is 
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import queue
+import socket
 import tempfile
 import subprocess
 import threading
@@ -147,3 +149,51 @@ class Sleeper:
 
     def wait_running(self, timeout: float = 30.0) -> None:
         wait_until(self.marker.exists, timeout, "the cell's user code to run")
+
+
+# ---------------------------------------------------------------- IOPub and network helpers
+
+
+def collect(kc, msg_id: str, timeout: float) -> list[dict]:
+    """The IOPub messages of `msg_id` up to its idle status."""
+    deadline = time.monotonic() + timeout
+    messages = []
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise AssertionError(
+                f"no idle for {msg_id} within {timeout} s; got {[m['msg_type'] for m in messages]}"
+            )
+        try:
+            msg = kc.get_iopub_msg(timeout=remaining)
+        except queue.Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        messages.append(msg)
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return messages
+
+
+def run_cell(kc, code: str, timeout: float = 30) -> list[dict]:
+    """Executes `code` and returns its IOPub messages up to its idle status."""
+    return collect(kc, kc.execute(code), timeout)
+
+
+def result_text(messages: list[dict]) -> str:
+    for msg in messages:
+        if msg["msg_type"] == "execute_result":
+            return msg["content"]["data"]["text/plain"]
+    raise AssertionError(f"no execute_result in {[m['msg_type'] for m in messages]}")
+
+
+def errors(messages: list[dict]) -> list[str]:
+    """The `ename`s of the error messages among `messages`."""
+    return [m["content"]["ename"] for m in messages if m["msg_type"] == "error"]
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

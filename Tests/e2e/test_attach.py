@@ -8,7 +8,7 @@ import signal
 import pytest
 from jupyter_client.manager import KernelManager
 
-from kernels import LineProcess, Sleeper, bridge_binary, wait_until
+from kernels import LineProcess, Sleeper, bridge_binary
 
 TRANSPORTS = [
     pytest.param({}, id="tcp"),

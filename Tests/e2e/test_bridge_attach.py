@@ -8,8 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
-import time
 import urllib.request
 from pathlib import Path
 
@@ -20,7 +18,9 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from kernels import LineProcess, Sleeper, bridge_binary, wait_until
+from kernels import (
+    LineProcess, Sleeper, bridge_binary, closed_port, wait_until,
+)
 from standin import Standin
 
 ISO_MILLIS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -467,11 +467,6 @@ def test_outbox_keeps_an_undelivered_event_for_a_later_bridge(kernel, client, st
         finally:
             later.stop()
 
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_a_channel_named_while_lmk_is_unreachable_still_gets_the_event(kernel, client, standin, home):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import secrets
 import shutil
 import signal
@@ -37,7 +36,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from standin import Standin
-from kernels import Sleeper, alive, bridge_binary, children_of, cmdline, descendants_of, wait_until
+from kernels import (
+    Sleeper, alive, bridge_binary, children_of, closed_port, cmdline, collect, descendants_of, errors, result_text, run_cell, wait_until,
+)
 
 KERNEL = "python3-lmk"
 KERNEL_MESSAGE_MODE = "python3-lmk-msg"
@@ -283,42 +284,12 @@ def world(tmp_path, lmk_server, jupyter_data, monkeypatch):
 # ---------------------------------------------------------------- IOPub helpers
 
 
-def collect(kc, msg_id: str, timeout: float) -> list[dict]:
-    """The IOPub messages of `msg_id` up to its idle status."""
-    deadline = time.monotonic() + timeout
-    messages = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            pytest.fail(f"no idle for {msg_id} within {timeout} s; got {[m['msg_type'] for m in messages]}")
-        try:
-            msg = kc.get_iopub_msg(timeout=remaining)
-        except queue.Empty:
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
 
-
-def run_cell(kc, code: str, timeout: float = 30) -> list[dict]:
-    return collect(kc, kc.execute(code), timeout)
-
-
-def result_text(messages: list[dict]) -> str:
-    for msg in messages:
-        if msg["msg_type"] == "execute_result":
-            return msg["content"]["data"]["text/plain"]
-    pytest.fail(f"no execute_result in {[m['msg_type'] for m in messages]}")
 
 
 def execution_count(messages: list[dict]) -> int:
     return next(m["content"]["execution_count"] for m in messages if m["msg_type"] == "execute_input")
 
-
-def errors(messages: list[dict]) -> list[str]:
-    return [m["content"]["ename"] for m in messages if m["msg_type"] == "error"]
 
 
 def watch_exits(pids: dict[str, int], timeout: float = 30) -> tuple[threading.Thread, dict[str, float]]:
@@ -548,12 +519,6 @@ def test_now_shutdown_kills_a_shell_command_of_the_kernel(world):
 
 # ---------------------------------------------------------------- 7. failing open
 
-
-def closed_port() -> int:
-    """A loopback port nothing listens on."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.parametrize("fault", ["broken-config", "unreachable-lmk", "hanging-lmk"])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
@@ -24,7 +23,9 @@ from pathlib import Path
 import pytest
 from jupyter_client import KernelManager
 
-from kernels import Sleeper, alive, bridge_binary, children_of, wait_until
+from kernels import (
+    Sleeper, alive, bridge_binary, children_of, collect, errors, result_text, run_cell, wait_until,
+)
 
 BRIDGE = Path(bridge_binary())
 DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL — often the out-of-memory killer)"
@@ -40,39 +41,8 @@ def kernel_child(bridge_pid: int) -> int:
     return kids[0]
 
 
-def run_cell(kc, code: str, timeout: float = 30) -> list[dict]:
-    """Executes `code` and returns its IOPub messages up to its idle status."""
-    msg_id = kc.execute(code)
-    return collect(kc, msg_id, timeout)
 
 
-def collect(kc, msg_id: str, timeout: float) -> list[dict]:
-    deadline = time.monotonic() + timeout
-    messages = []
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            pytest.fail(f"no idle for {msg_id} within {timeout} s; got {[m['msg_type'] for m in messages]}")
-        try:
-            msg = kc.get_iopub_msg(timeout=remaining)
-        except queue.Empty:
-            continue
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        messages.append(msg)
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return messages
-
-
-def result_text(messages: list[dict]) -> str:
-    for msg in messages:
-        if msg["msg_type"] == "execute_result":
-            return msg["content"]["data"]["text/plain"]
-    pytest.fail(f"no execute_result in {[m['msg_type'] for m in messages]}")
-
-
-def errors(messages: list[dict]) -> list[str]:
-    return [m["content"]["ename"] for m in messages if m["msg_type"] == "error"]
 
 
 # ---------------------------------------------------------------- fixtures

@@ -31,7 +31,7 @@ def test_status_reports_credentials_outbox_and_settings_with_their_sources(stand
     assert f"server       {standin.url}" in out
     assert "token        valid: app" in out
     assert "1 undelivered event(s)" in out
-    assert f"notifyOn       error" in out and f"from {config}" in out
+    assert "notifyOn       error" in out and f"from {config}" in out
     assert "minDuration    30.0 s" in out and 'notebooks[0] (match "*.ipynb")' in out
     assert "notifyChannel  sms" in out and f"from {notebook} metadata.lmk" in out
     assert standin.token not in out + result.stderr
