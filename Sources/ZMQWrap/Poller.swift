@@ -10,7 +10,8 @@ public struct Poller {
   /// Watches `socket` for incoming messages; returns its index for `isReadable`.
   @discardableResult
   public mutating func addReadable(_ socket: Socket) -> Int {
-    items.append(zmq_pollitem_t(socket: socket.rawHandle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0))
+    items.append(
+      zmq_pollitem_t(socket: socket.rawHandle, fd: -1, events: Int16(ZMQ_POLLIN), revents: 0))
     sockets.append(socket)
     return items.count - 1
   }
@@ -18,7 +19,8 @@ public struct Poller {
   /// Watches a file descriptor (a pipe, an eventfd) for readability; returns its index.
   @discardableResult
   public mutating func addReadable(fileDescriptor: Int32) -> Int {
-    items.append(zmq_pollitem_t(socket: nil, fd: fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
+    items.append(
+      zmq_pollitem_t(socket: nil, fd: fileDescriptor, events: Int16(ZMQ_POLLIN), revents: 0))
     return items.count - 1
   }
 

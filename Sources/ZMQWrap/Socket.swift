@@ -48,7 +48,8 @@ public final class Socket {
     if zmq_getsockopt(try open("last endpoint"), ZMQ_LAST_ENDPOINT, &buffer, &size) != 0 {
       throw ZMQError.last("getsockopt ZMQ_LAST_ENDPOINT")
     }
-    return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    return String(
+      decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   // MARK: Options

@@ -16,7 +16,9 @@ struct AttachCommand: ParsableCommand {
   @Option(name: .customLong("connection-file"), help: "The kernel's connection file.")
   var connectionFile: String?
 
-  @Flag(name: .customLong("existing"), help: "Attach to an existing kernel: the newest, or the one matching ID.")
+  @Flag(
+    name: .customLong("existing"),
+    help: "Attach to an existing kernel: the newest, or the one matching ID.")
   var existing = false
 
   @Argument(help: "With --existing: part of the kernel's id or connection file name.")

@@ -6,7 +6,8 @@ import Foundation
 struct JupyterLMK: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "jupyter-lmk",
-    abstract: "Notify you through LMK when a run of notebook cells finishes, fails, or the kernel dies.",
+    abstract:
+      "Notify you through LMK when a run of notebook cells finishes, fails, or the kernel dies.",
     discussion: """
       Runs beside any Jupyter kernel, listens to its IOPub channel and mirrors the
       cells' state into an LMK session. Also answers as `jupyter lmk …`.

@@ -27,7 +27,8 @@ struct MonitorOptions: ParsableArguments {
   /// The flags as the top configured settings layer; nil when none was given.
   var settings: SettingsPatch? {
     let patch = SettingsPatch(
-      notifyOn: notifyOn, notifyChannel: notifyChannel.map { $0.isEmpty ? .accountDefault : .channel($0) },
+      notifyOn: notifyOn,
+      notifyChannel: notifyChannel.map { $0.isEmpty ? .accountDefault : .channel($0) },
       minDurationMilliseconds: minDuration.map { Int64($0 * 1000) },
       idleGraceMilliseconds: idleGrace.map { Int64($0 * 1000) })
     return patch.keys.isEmpty ? nil : patch

@@ -8,13 +8,15 @@ import Logging
 struct StatusCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
-    abstract: "Check credentials, the LMK server, wrapped kernels, the outbox and the settings in force.",
+    abstract:
+      "Check credentials, the LMK server, wrapped kernels, the outbox and the settings in force.",
     discussion: """
       Exits 0 when notifications can be sent, 1 when something stands in the way
       (no or rejected credentials, server unreachable); each line says what to do.
       """)
 
-  @Option(help: "Show the settings in force for this notebook (its metadata.lmk and matching rules).")
+  @Option(
+    help: "Show the settings in force for this notebook (its metadata.lmk and matching rules).")
   var notebook: String?
 
   func run() async throws {
@@ -26,9 +28,12 @@ struct StatusCommand: AsyncParsableCommand {
 
     print("LMK")
     do {
-      let service = try LMKService(configuration: LMKConfiguration(environment: environment), logger: logger)
+      let service = try LMKService(
+        configuration: LMKConfiguration(environment: environment), logger: logger)
       print("  server       \(service.serverURL.absoluteString)")
-      print("  credentials  \(service.credentials.path) [\(service.credentials.profile)]", terminator: "")
+      print(
+        "  credentials  \(service.credentials.path) [\(service.credentials.profile)]",
+        terminator: "")
       if service.hasCredentials() {
         print(environment["LMK_ACCESS_TOKEN"] != nil ? " (LMK_ACCESS_TOKEN set)" : "")
         do {
@@ -78,7 +83,9 @@ struct StatusCommand: AsyncParsableCommand {
     ]
     for (key, value) in values {
       let name = key.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
-      print("  \(name)\(value.padding(toLength: 20, withPad: " ", startingAt: 0))  from \(resolved.source(of: key))")
+      print(
+        "  \(name)\(value.padding(toLength: 20, withPad: " ", startingAt: 0))  from \(resolved.source(of: key))"
+      )
     }
     if !healthy { throw ExitCode(1) }
   }

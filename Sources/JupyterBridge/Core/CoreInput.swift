@@ -30,7 +30,8 @@ public enum CoreInput: Sendable, Equatable {
   public var time: ClockReading {
     switch self {
     case .message(_, let at), .tick(let at), .kernelDied(_, let at), .kernelExited(let at),
-      .interruptReachedKernel(let at, _), .remoteSettings(_, _, let at), .settingsChanged(_, let at):
+      .interruptReachedKernel(let at, _), .remoteSettings(_, _, let at),
+      .settingsChanged(_, let at):
       return at
     }
   }

@@ -17,7 +17,9 @@ public struct KernelTime: Comparable, Hashable, Sendable {
 public struct ClockReading: Comparable, Hashable, Sendable {
   public var milliseconds: Int64
   public init(milliseconds: Int64) { self.milliseconds = milliseconds }
-  public static func < (a: ClockReading, b: ClockReading) -> Bool { a.milliseconds < b.milliseconds }
+  public static func < (a: ClockReading, b: ClockReading) -> Bool {
+    a.milliseconds < b.milliseconds
+  }
   public func adding(milliseconds delta: Int64) -> ClockReading {
     ClockReading(milliseconds: milliseconds + delta)
   }

@@ -139,7 +139,9 @@ private enum PortValue: Decodable {
   }
 
   var number: Int? {
-    switch self { case .number(let value): value }
+    switch self {
+    case .number(let value): value
+    }
   }
 }
 

@@ -17,7 +17,9 @@ public struct IOPubDecoder: Sendable {
   }
 
   /// Decodes one message; on failure the reason is counted and returned.
-  public mutating func decode<Frames: WireFrames>(_ frames: Frames) -> Result<IOPubMessage, DropReason> {
+  public mutating func decode<Frames: WireFrames>(_ frames: Frames) -> Result<
+    IOPubMessage, DropReason
+  > {
     switch Self.decodeVerified(frames, signer: signer, replayGuard: &replayGuard) {
     case .success(let message): return .success(message)
     case .failure(let reason):
@@ -75,7 +77,8 @@ public struct IOPubDecoder: Sendable {
         return .executeInput(code: body.code, executionCount: body.execution_count ?? 0)
       case .error:
         let body = try decoder.decode(ErrorContent.self, from: data)
-        return .error(ename: body.ename ?? "", evalue: body.evalue ?? "", traceback: body.traceback ?? [])
+        return .error(
+          ename: body.ename ?? "", evalue: body.evalue ?? "", traceback: body.traceback ?? [])
       case .shutdown:
         return .shutdown
       case .welcome:
@@ -108,7 +111,8 @@ struct HeaderFields {
 
   /// The header's `date`, nil when absent or not a date.
   func date() -> KernelTime? {
-    guard let dateBytes, let text = try? FlatJSONScanner.decodeString(dateBytes.raw, escaped: dateBytes.escaped)
+    guard let dateBytes,
+      let text = try? FlatJSONScanner.decodeString(dateBytes.raw, escaped: dateBytes.escaped)
     else { return nil }
     return KernelTime(iso8601: text)
   }

@@ -33,7 +33,8 @@ public struct KernelInfoReply: Sendable, Equatable {
     }
     return .success(
       KernelInfoReply(
-        languageName: content.language_info?.name ?? "", implementation: content.implementation ?? "",
+        languageName: content.language_info?.name ?? "",
+        implementation: content.implementation ?? "",
         inReplyTo: parent.msgId))
   }
 }

@@ -69,7 +69,9 @@ public struct MessageSigner: Sendable {
   }
 
   /// The signature frame for four byte arrays (used when sending requests).
-  public func signature(_ header: [UInt8], _ parent: [UInt8], _ metadata: [UInt8], _ content: [UInt8])
+  public func signature(
+    _ header: [UInt8], _ parent: [UInt8], _ metadata: [UInt8], _ content: [UInt8]
+  )
     -> [UInt8]
   {
     header.withUnsafeBytes { h in
@@ -83,7 +85,8 @@ public struct MessageSigner: Sendable {
 
   /// Checks a received signature against the MAC in constant time.
   /// Returns the MAC (for the replay guard), or nil when the signature is wrong.
-  public func verify(signature: UnsafeRawBufferPointer, parts: [UnsafeRawBufferPointer]) -> [UInt8]? {
+  public func verify(signature: UnsafeRawBufferPointer, parts: [UnsafeRawBufferPointer]) -> [UInt8]?
+  {
     let expected = mac(parts)
     guard signature.count == expected.count * 2 else { return nil }
     var difference: UInt8 = 0

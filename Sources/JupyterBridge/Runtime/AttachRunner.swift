@@ -13,7 +13,9 @@ public enum AttachRunner {
   ) throws -> BridgeMonitor.Ending {
     let zmq = try Context()
     let result = MonitorBox()
-    let listener = try IOPubListener<BridgeMonitor.Input>.start(connection: connection, context: zmq) {
+    let listener = try IOPubListener<BridgeMonitor.Input>.start(
+      connection: connection, context: zmq
+    ) {
       let monitor = BridgeMonitor(
         settings: setup.configuration.resolved.settings, context: setup.notification,
         sink: setup.sink, connectionFile: connectionFile, emit: emit)

@@ -30,7 +30,8 @@ public struct BridgeSetup: Sendable {
     let kernelName = connection?.kernelName ?? ""
     let name =
       notebook?.name
-      ?? NotebookLocator.fallbackSessionName(kernelName: kernelName.isEmpty ? "jupyter" : kernelName)
+      ?? NotebookLocator.fallbackSessionName(
+        kernelName: kernelName.isEmpty ? "jupyter" : kernelName)
     let notification = NotificationContext(notebookName: name)
     return BridgeSetup(
       configuration: configuration, notification: notification,
@@ -43,13 +44,15 @@ public struct BridgeSetup: Sendable {
   {
     let service: LMKService
     do {
-      service = try LMKService(configuration: LMKConfiguration(environment: environment), logger: logger)
+      service = try LMKService(
+        configuration: LMKConfiguration(environment: environment), logger: logger)
     } catch {
       logger.warning("LMK is off: \(error)")
       return LocalOnlySink()
     }
     guard service.hasCredentials() else {
-      logger.notice("no LMK credentials: runs are followed but nobody is told; run `jupyter-lmk login`")
+      logger.notice(
+        "no LMK credentials: runs are followed but nobody is told; run `jupyter-lmk login`")
       return LocalOnlySink()
     }
     return LMKSessionSink(service: service, notebookName: notebookName, url: nil, logger: logger)

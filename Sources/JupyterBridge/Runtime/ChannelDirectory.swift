@@ -14,10 +14,13 @@ struct ChannelDirectory: Sendable {
 
   init(_ channels: [LMKService.Channel]) {
     loaded = true
-    let ordered = channels.sorted { ($0.isDefault ? 0 : 1, $0.order) < ($1.isDefault ? 0 : 1, $1.order) }
+    let ordered = channels.sorted {
+      ($0.isDefault ? 0 : 1, $0.order) < ($1.isDefault ? 0 : 1, $1.order)
+    }
     for channel in ordered {
       ids.insert(channel.notificationChannelId)
-      byName[channel.name.lowercased()] = byName[channel.name.lowercased()] ?? channel.notificationChannelId
+      byName[channel.name.lowercased()] =
+        byName[channel.name.lowercased()] ?? channel.notificationChannelId
       for alias in Self.typeAliases(channel.payload) where byType[alias] == nil {
         byType[alias] = channel.notificationChannelId
       }

@@ -8,7 +8,8 @@ public enum ConnectionFileLocator {
     if let dir = environment["JUPYTER_RUNTIME_DIR"], !dir.isEmpty { return dir }
     if let data = environment["JUPYTER_DATA_DIR"], !data.isEmpty { return data + "/runtime" }
     let home = environment["HOME"] ?? NSHomeDirectory()
-    let xdg = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
+    let xdg =
+      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
     return xdg + "/jupyter/runtime"
   }
 
@@ -34,11 +35,14 @@ public enum ConnectionFileLocator {
     let newest = candidates.map { directory + "/" + $0 }.max { a, b in
       modificationTime(a) < modificationTime(b)
     }
-    guard let newest else { throw NotFound(pattern: id.map { "*\($0)*.json" } ?? "kernel-*.json", directory: directory) }
+    guard let newest else {
+      throw NotFound(pattern: id.map { "*\($0)*.json" } ?? "kernel-*.json", directory: directory)
+    }
     return newest
   }
 
   private static func modificationTime(_ path: String) -> Date {
-    ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date) ?? .distantPast
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)
+      ?? .distantPast
   }
 }

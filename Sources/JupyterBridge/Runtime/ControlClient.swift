@@ -23,7 +23,8 @@ public struct ControlClient: Sendable {
     let msgId = UUID().uuidString.lowercased()
     let socket = try KernelSockets.connect(.dealer, to: .control, of: connection, context: context)
     defer { socket.close() }
-    try socket.send(encoder.encode(msgType: "kernel_info_request", msgId: msgId, date: MonotonicClock.wallDate()))
+    try socket.send(
+      encoder.encode(msgType: "kernel_info_request", msgId: msgId, date: MonotonicClock.wallDate()))
     var poller = Poller()
     poller.addReadable(socket)
     let frames = FrameBuffer()
@@ -49,7 +50,8 @@ public struct ControlClient: Sendable {
     try socket.setLinger(milliseconds: 1000)
     try socket.send(
       encoder.encode(
-        msgType: "interrupt_request", msgId: UUID().uuidString.lowercased(), date: MonotonicClock.wallDate()))
+        msgType: "interrupt_request", msgId: UUID().uuidString.lowercased(),
+        date: MonotonicClock.wallDate()))
     socket.close()
   }
 }

@@ -24,15 +24,18 @@ public final class Heartbeat: Sendable {
     let thread = Thread {
       defer { heartbeat.finished.signal() }
       guard
-        let socket = try? KernelSockets.connect(.req, to: .hb, of: connection, context: context, prepare: {
-          try $0.setRequestRelaxed(true)
-        })
+        let socket = try? KernelSockets.connect(
+          .req, to: .hb, of: connection, context: context,
+          prepare: {
+            try $0.setRequestRelaxed(true)
+          })
       else {
         onEvent(.lost)
         return
       }
       defer { socket.close() }
-      heartbeat.run(socket: socket, interval: intervalMilliseconds, limit: missesToLose, onEvent: onEvent)
+      heartbeat.run(
+        socket: socket, interval: intervalMilliseconds, limit: missesToLose, onEvent: onEvent)
     }
     thread.name = "heartbeat"
     thread.start()

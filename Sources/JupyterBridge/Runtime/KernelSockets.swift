@@ -13,7 +13,8 @@ public enum KernelSockets {
     let socket = try context.socket(type)
     try socket.setLinger(milliseconds: 0)
     if let publicKey = connection.curvePublicKey, let secretKey = connection.curveSecretKey {
-      try socket.setCurveClient(serverKey: publicKey, publicKey: publicKey, secretKey: secretKey.text)
+      try socket.setCurveClient(
+        serverKey: publicKey, publicKey: publicKey, secretKey: secretKey.text)
     }
     try prepare(socket)
     try socket.connect(connection.endpoint(channel))

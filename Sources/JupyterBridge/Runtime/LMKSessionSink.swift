@@ -146,7 +146,9 @@ public final class LMKSessionSink: SessionSink {
   }
 
   /// Creates the session or updates it; false when the request failed for now.
-  private func send(_ state: SessionSnapshot, _ session: inout SessionProgress, budget: RetryPolicy?)
+  private func send(
+    _ state: SessionSnapshot, _ session: inout SessionProgress, budget: RetryPolicy?
+  )
     async -> Bool
   {
     guard !session.gone else { return true }
@@ -159,7 +161,8 @@ public final class LMKSessionSink: SessionSink {
       } else {
         let full = SessionStateMapping.full(
           state, notebookName: notebookName, url: url, channels: channels)
-        let created = try await service.createSession(name: notebookName, state: full, budget: budget)
+        let created = try await service.createSession(
+          name: notebookName, state: full, budget: budget)
         session.id = created.sessionId
         known.withLock { $0.sessionId = created.sessionId }
         logger.info("LMK session \(created.sessionId) created for \(notebookName)")

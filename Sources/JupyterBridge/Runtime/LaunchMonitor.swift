@@ -26,7 +26,9 @@ public final class LaunchMonitor: KernelMonitor {
     self.connection = connection
     self.context = context
     self.logger = logger
-    listener = try IOPubListener<BridgeMonitor.Input>.start(connection: connection, context: context) {
+    listener = try IOPubListener<BridgeMonitor.Input>.start(
+      connection: connection, context: context
+    ) {
       // Runs on the IOPub thread once the socket is subscribed and connected.
       let setup = prepare(connection)
       ready.setup = setup

@@ -16,6 +16,7 @@ public enum MonotonicClock {
   public static func wallTime() -> KernelTime {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
-    return KernelTime(millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    return KernelTime(
+      millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
   }
 }

@@ -10,9 +10,12 @@ enum SessionStateMapping {
     _ snapshot: SessionSnapshot, notebookName: String, url: String?, channels: ChannelDirectory
   ) -> LMKService.PartialJupyterState {
     LMKService.PartialJupyterState(
-      _type: .jupyter, url: url, notebookName: notebookName, shellState: snapshot.shellState.rawValue,
-      cellState: snapshot.cellState?.rawValue, cellText: snapshot.cellText, cellError: snapshot.cellError,
-      executionNum: snapshot.executionNum.map(Double.init), cellStartedAt: snapshot.cellStartedAt?.iso8601,
+      _type: .jupyter, url: url, notebookName: notebookName,
+      shellState: snapshot.shellState.rawValue,
+      cellState: snapshot.cellState?.rawValue, cellText: snapshot.cellText,
+      cellError: snapshot.cellError,
+      executionNum: snapshot.executionNum.map(Double.init),
+      cellStartedAt: snapshot.cellStartedAt?.iso8601,
       cellFinishedAt: snapshot.cellFinishedAt?.iso8601, notifyOn: snapshot.notifyOn.rawValue,
       notifyChannel: snapshot.notifyChannel.flatMap { channels.id(for: $0) })
   }
@@ -23,8 +26,10 @@ enum SessionStateMapping {
     let p = partial(snapshot, notebookName: notebookName, url: url, channels: channels)
     return LMKService.JupyterState(
       _type: .jupyter, url: p.url, notebookName: p.notebookName, shellState: p.shellState,
-      cellState: p.cellState, cellText: p.cellText, cellError: p.cellError, executionNum: p.executionNum,
-      cellStartedAt: p.cellStartedAt, cellFinishedAt: p.cellFinishedAt, notifyOn: snapshot.notifyOn.rawValue,
+      cellState: p.cellState, cellText: p.cellText, cellError: p.cellError,
+      executionNum: p.executionNum,
+      cellStartedAt: p.cellStartedAt, cellFinishedAt: p.cellFinishedAt,
+      notifyOn: snapshot.notifyOn.rawValue,
       notifyChannel: p.notifyChannel)
   }
 

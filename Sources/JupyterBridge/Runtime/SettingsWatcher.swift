@@ -18,7 +18,8 @@ public final class SettingsWatcher: @unchecked Sendable {
     let current = Mutex(configuration)
     timer = DispatchSource.makeTimerSource(queue: queue)
     timer.schedule(
-      deadline: .now() + .milliseconds(intervalMilliseconds), repeating: .milliseconds(intervalMilliseconds))
+      deadline: .now() + .milliseconds(intervalMilliseconds),
+      repeating: .milliseconds(intervalMilliseconds))
     timer.setEventHandler {
       let (changed, problem, settings) = current.withLock { configuration in
         let result = configuration.refreshNotebook()

@@ -91,7 +91,9 @@ import Testing
   /// Keys longer than the hash's block are hashed first (RFC 2104); expected values from
   /// Python's `hmac` module, which jupyter_client uses.
   @Test(arguments: [
-    (SignatureScheme.hmacSHA256, "ee9a6e8df810f7f350c54fce9669df2eb04deed48d079c492f333fef43f503a7"),
+    (
+      SignatureScheme.hmacSHA256, "ee9a6e8df810f7f350c54fce9669df2eb04deed48d079c492f333fef43f503a7"
+    ),
     (
       .hmacSHA512,
       "4aaadc29e28df4e843efee06d355d894e73dd66c4a48c7fc4061c2a19df00588235ae16a5dc1f3c8a947419abf25be414a3b9daa623cbf1ee81cc987f3f0004f"
@@ -99,7 +101,8 @@ import Testing
     (.hmacMD5, "707f16b4cf9a04abb9f25782987dd29c"),
   ])
   func keyLongerThanTheBlockMatchesPythonHMAC(scheme: SignatureScheme, expected: String) {
-    let signer = MessageSigner(scheme: scheme, key: Secret([UInt8](repeating: UInt8(ascii: "k"), count: 100)))
+    let signer = MessageSigner(
+      scheme: scheme, key: Secret([UInt8](repeating: UInt8(ascii: "k"), count: 100)))
     let signature = signer.signature(
       Array(#"{"msg_type":"status"}"#.utf8), Array("{}".utf8), Array("{}".utf8),
       Array(#"{"execution_state":"idle"}"#.utf8))
