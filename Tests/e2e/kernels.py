@@ -1,6 +1,7 @@
 """Shared helpers for the end-to-end tests: the built binary, real kernels, line readers."""
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import socket
@@ -197,3 +198,39 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def kernel_child(bridge_pid: int) -> int:
+    """The real kernel under a launcher-mode bridge: the bridge's only child."""
+    kids = wait_until(lambda: children_of(bridge_pid), 10, "the bridge's kernel child")
+    assert len(kids) == 1, f"bridge {bridge_pid} has children {kids}"
+    return kids[0]
+
+
+class Running:
+    """A wrapped kernel started through jupyter_client, and its bridge's log."""
+
+    def __init__(self, km, log: Path):
+        self.km, self.log = km, log
+        self.stderr = open(log, "wb")  # noqa: SIM115 — jupyter_client reuses it on restart
+        self.kc = None
+
+    @property
+    def bridge(self) -> subprocess.Popen:
+        return self.km.provisioner.process
+
+    def kernel_pid(self) -> int:
+        return kernel_child(self.bridge.pid)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            if self.km.has_kernel and self.km.is_alive():
+                self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(Exception):
+            self.km.cleanup_resources()
+        self.stderr.close()

@@ -37,7 +37,7 @@ from nbclient.exceptions import CellExecutionError
 
 from standin import Standin
 from kernels import (
-    Sleeper, alive, bridge_binary, children_of, closed_port, cmdline, collect, descendants_of, errors, result_text, run_cell, wait_until,
+    Running, Sleeper, alive, bridge_binary, closed_port, cmdline, collect, descendants_of, errors, result_text, run_cell, wait_until,
 )
 
 KERNEL = "python3-lmk"
@@ -218,37 +218,6 @@ class Executed:
         return "".join(
             o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in self.nb.cells[index].outputs
         )
-
-
-class Running:
-    """A wrapped kernel started through jupyter_client, and its bridge's log."""
-
-    def __init__(self, km: KernelManager, log: Path):
-        self.km, self.log = km, log
-        self.stderr = open(log, "wb")  # noqa: SIM115 — jupyter_client reuses it on restart
-        self.kc = None
-
-    @property
-    def bridge(self) -> subprocess.Popen:
-        return self.km.provisioner.process
-
-    def kernel_pid(self) -> int:
-        kids = wait_until(lambda: children_of(self.bridge.pid), 10, "the bridge's kernel child")
-        assert len(kids) == 1, f"bridge {self.bridge.pid} has children {kids}"
-        return kids[0]
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self):
-        if self.kc is not None:
-            self.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            if self.km.has_kernel and self.km.is_alive():
-                self.km.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            self.km.cleanup_resources()
-        self.stderr.close()
 
 
 @pytest.fixture(scope="module")

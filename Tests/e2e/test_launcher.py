@@ -10,7 +10,6 @@ The binary is `$JUPYTER_LMK_BIN`, else `<repo>/.build/debug/jupyter-lmk`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -24,7 +23,7 @@ import pytest
 from jupyter_client import KernelManager
 
 from kernels import (
-    Sleeper, alive, bridge_binary, children_of, collect, errors, result_text, run_cell, wait_until,
+    Running, Sleeper, alive, bridge_binary, collect, errors, kernel_child, result_text, run_cell, wait_until,
 )
 
 BRIDGE = Path(bridge_binary())
@@ -32,13 +31,6 @@ DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL — often the out-of-memo
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def kernel_child(bridge_pid: int) -> int:
-    """The real kernel: the bridge's only child."""
-    kids = wait_until(lambda: children_of(bridge_pid), 10, "the bridge's kernel child")
-    assert len(kids) == 1, f"bridge {bridge_pid} has children {kids}"
-    return kids[0]
 
 
 
@@ -73,32 +65,6 @@ def jupyter_path(tmp_path, monkeypatch, bridge_bin) -> Path:
     monkeypatch.setenv("JUPYTER_PATH", str(root))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     return root
-
-
-class Running:
-    """A wrapped kernel started through jupyter_client, and its bridge's log."""
-
-    def __init__(self, km: KernelManager, log: Path):
-        self.km, self.log = km, log
-        self.stderr = open(log, "wb")  # noqa: SIM115 — jupyter_client reuses it on restart
-        self.kc = None
-
-    @property
-    def bridge(self) -> subprocess.Popen:
-        return self.km.provisioner.process
-
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self):
-        if self.kc is not None:
-            self.kc.stop_channels()
-        with contextlib.suppress(Exception):
-            if self.km.has_kernel and self.km.is_alive():
-                self.km.shutdown_kernel(now=True)
-        with contextlib.suppress(Exception):
-            self.km.cleanup_resources()
-        self.stderr.close()
 
 
 @pytest.fixture
@@ -179,7 +145,7 @@ def test_now_shutdown_kills_the_kernels_subprocesses(start):
     k = start()
     sleeper = int(result_text(run_cell(k.kc, 'import subprocess; p = subprocess.Popen(["sleep", "300"]); p.pid')))
     assert alive(sleeper)
-    kernel = kernel_child(k.bridge.pid)
+    kernel = k.kernel_pid()
     k.km.shutdown_kernel(now=True)
     wait_until(lambda: not alive(sleeper), 10, f"the kernel's subprocess {sleeper} to die")
     assert not alive(kernel)
