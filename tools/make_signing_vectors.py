@@ -92,6 +92,27 @@ def ascii_packer(obj: object) -> bytes:
 def messages() -> list[dict]:
     """Each message: its header, parent, content, an optional packer and what it decodes to."""
     unicode_code = 'print("h\u00e9llo \\"w\u00f6rld\\"")\t# \U0001F600 \u2603 \\ / \x01\n'
+
+    def unicode_input(name: str, suffix: str, second: int, microsecond: int, count: int, **extra) -> dict:
+        """An execute_input with non-ASCII and escape-worthy text in header, parent and content."""
+        return {
+            "name": name,
+            **extra,
+            "header": header(
+                f"input-\u00e9\u00df-\"q\"-\\{suffix}",
+                "execute_input",
+                datetime(2025, 1, 23, 21, 25, second, microsecond, tzinfo=UTC),
+                subshell_id="sub-\u00df-\U0001F600-\"/\\",
+            ),
+            "parent": header(
+                "exec-req-\u00e9-\U0001F600",
+                "execute_request",
+                datetime(2025, 1, 23, 21, 25, 0, tzinfo=UTC),
+            ),
+            "content": {"code": unicode_code, "execution_count": count},
+            "expected": {"kind": "execute_input", "code": unicode_code, "executionCount": count},
+        }
+
     return [
         {
             "name": "status-busy",
@@ -151,39 +172,10 @@ def messages() -> list[dict]:
             "content": {"execution_state": "idle"},
             "expected": {"kind": "status", "state": "idle"},
         },
-        {
-            "name": "execute-input-unicode",
-            "header": header(
-                "input-\u00e9\u00df-\"q\"-\\",
-                "execute_input",
-                datetime(2025, 1, 23, 21, 25, 0, 999999, tzinfo=UTC),
-                subshell_id="sub-\u00df-\U0001F600-\"/\\",
-            ),
-            "parent": header(
-                "exec-req-\u00e9-\U0001F600",
-                "execute_request",
-                datetime(2025, 1, 23, 21, 25, 0, tzinfo=UTC),
-            ),
-            "content": {"code": unicode_code, "execution_count": 12},
-            "expected": {"kind": "execute_input", "code": unicode_code, "executionCount": 12},
-        },
-        {
-            "name": "execute-input-unicode-ascii-escaped",
-            "packer": ascii_packer,
-            "header": header(
-                "input-\u00e9\u00df-\"q\"-\\-ascii",
-                "execute_input",
-                datetime(2025, 1, 23, 21, 25, 1, 250000, tzinfo=UTC),
-                subshell_id="sub-\u00df-\U0001F600-\"/\\",
-            ),
-            "parent": header(
-                "exec-req-\u00e9-\U0001F600",
-                "execute_request",
-                datetime(2025, 1, 23, 21, 25, 0, tzinfo=UTC),
-            ),
-            "content": {"code": unicode_code, "execution_count": 13},
-            "expected": {"kind": "execute_input", "code": unicode_code, "executionCount": 13},
-        },
+        unicode_input("execute-input-unicode", "", second=0, microsecond=999999, count=12),
+        # The same message with \uXXXX escapes and surrogate pairs instead of raw UTF-8.
+        unicode_input("execute-input-unicode-ascii-escaped", "-ascii", second=1, microsecond=250000,
+                      count=13, packer=ascii_packer),
         {
             "name": "iopub-welcome",
             "header": header(
