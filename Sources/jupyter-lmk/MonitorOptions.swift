@@ -34,6 +34,18 @@ struct MonitorOptions: ParsableArguments {
     return patch.keys.isEmpty ? nil : patch
   }
 
+  /// The flags as given, for a process that takes the same options (the
+  /// supervisor passes them on to its monitor process).
+  var arguments: [String] {
+    var flags: [String] = []
+    if let notebook { flags += ["--notebook", notebook] }
+    if let notifyOn { flags += ["--notify-on", notifyOn.rawValue] }
+    if let notifyChannel { flags += ["--notify-channel", notifyChannel] }
+    if let minDuration { flags += ["--min-duration", "\(minDuration)"] }
+    if let idleGrace { flags += ["--idle-grace", "\(idleGrace)"] }
+    return flags + ["--log-level", logLevel]
+  }
+
   func validate() throws {
     for (flag, value) in [("--min-duration", minDuration), ("--idle-grace", idleGrace)] {
       if let value, !(value >= 0 && value < 86_400 * 365) {

@@ -34,19 +34,18 @@ struct RunCommand: AsyncParsableCommand {
 
   func run() async throws {
     let logger = options.bootstrapLogging()
-    // The closure runs only once the kernel runs: whatever the monitor reads
-    // (connection file, config, credentials) may fail without touching the kernel.
+    // This process is the supervisor: it only spawns the kernel, relays what
+    // signals mean, waits, and relays the kernel's exit status. Monitoring
+    // (connection file, config, credentials, IOPub, HTTP) runs in a monitor
+    // process of its own, so nothing it reads or does can stop the kernel.
     let connectionFile = self.connectionFile
-    let options = self.options
-    let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) {
-      try LaunchMonitor(connectionFile: connectionFile, logger: logger) { connection in
-        BridgeSetup.prepare(
-          connection: connection, notebookOverride: options.notebook,
-          kernelWorkingDirectory: FileManager.default.currentDirectoryPath,
-          commandLine: options.settings, environment: ProcessInfo.processInfo.environment,
-          logger: logger)
-      }
+    let flags = options.arguments
+    let monitor = IsolatedMonitor(logger: logger) { generation, sessionId in
+      ["jupyter-lmk", "monitor", "--connection-file", connectionFile, "--generation", "\(generation)"]
+        + (sessionId.map { ["--session-id", $0] } ?? []) + flags
     }
+    let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) { monitor }
+    monitor.abandon()
     if code != 0 { throw ExitCode(code) }
   }
 }

@@ -200,10 +200,22 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+def is_monitor(pid: int) -> bool:
+    """Whether `pid` is a bridge's monitor process (`jupyter-lmk monitor …`)."""
+    return cmdline(pid)[1:2] == ["monitor"]
+
+
+def monitor_children(bridge_pid: int) -> list[int]:
+    """The monitor processes a launcher-mode bridge (the supervisor) runs now."""
+    return [pid for pid in children_of(bridge_pid) if is_monitor(pid)]
+
+
 def kernel_child(bridge_pid: int) -> int:
-    """The real kernel under a launcher-mode bridge: the bridge's only child."""
-    kids = wait_until(lambda: children_of(bridge_pid), 10, "the bridge's kernel child")
-    assert len(kids) == 1, f"bridge {bridge_pid} has children {kids}"
+    """The real kernel under a launcher-mode bridge: its one child that is not a monitor."""
+    kids = wait_until(
+        lambda: [pid for pid in children_of(bridge_pid) if not is_monitor(pid)], 10,
+        "the bridge's kernel child")
+    assert len(kids) == 1, f"bridge {bridge_pid} has kernel children {kids}"
     return kids[0]
 
 

@@ -14,6 +14,20 @@
 /// (fork, or the exec itself: a missing kernel binary is reported here).
 pid_t lmk_spawn(char *const argv[], char *const envp[], int *error_out);
 
+/// How `lmk_spawn_with` sets up the child besides resetting its signal state.
+typedef struct {
+  int stdin_fd;              // dup2'ed onto 0 before exec; -1: inherit
+  int stdout_fd;             // dup2'ed onto 1 before exec; -1: inherit
+  int ignore_group_signals;  // 1: SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2, SIGPIPE ignored
+  int death_signal;          // PR_SET_PDEATHSIG signal; 0: none
+} lmk_spawn_options;
+
+/// `lmk_spawn` with options, and with `path` (absolute, not searched) as the
+/// program when it is not NULL: the supervisor starts its monitor process as
+/// `/proc/self/exe` with group signals ignored, its stdin and stdout on pipes.
+pid_t lmk_spawn_with(const char *path, char *const argv[], char *const envp[],
+                     const lmk_spawn_options *options, int *error_out);
+
 /// How a child ended, decoded from its wait status.
 typedef struct {
   int signaled;  // 1: killed by signal `value`; 0: exited with status `value`

@@ -11,8 +11,9 @@ public final class BridgeMonitor: IOPubConsumer {
     case heartbeat(Heartbeat.Event)
     /// The kernel told us its language (for the notification's code fence).
     case kernelInfo(KernelInfoReply)
-    /// Launcher mode: an interrupt reached the kernel's process group.
-    case interruptReachedKernel
+    /// Launcher mode: an interrupt reached the kernel's process group at this
+    /// wall time (the kernel runs on this machine: its header dates compare).
+    case interruptReachedKernel(at: KernelTime)
     /// Launcher mode: the kernel process exited; `death` describes a death, nil a normal exit.
     case kernelExited(death: String?)
     /// The configured settings were re-read (config file, notebook metadata).
@@ -56,6 +57,7 @@ public final class BridgeMonitor: IOPubConsumer {
   public var shutdownSeen: Bool { core.shutdownSeen }
 
   public func receive(_ message: IOPubMessage, at now: ClockReading) {
+    Failpoint.firstMessage.hit()
     switch message.content {
     case .welcome:
       // Our private topic and (when we subscribed first) "" may both be welcomed.
@@ -80,9 +82,8 @@ public final class BridgeMonitor: IOPubConsumer {
     case .kernelInfo(let info):
       context.language = info.languageName.isEmpty ? context.language : info.languageName
       emit("kernel: \(info.implementation) (\(info.languageName))")
-    case .interruptReachedKernel:
-      // The kernel runs on this machine: its header dates and our wall clock compare.
-      apply(core.handle(.interruptReachedKernel(at: now, kernelTime: MonotonicClock.wallTime())))
+    case .interruptReachedKernel(let time):
+      apply(core.handle(.interruptReachedKernel(at: now, kernelTime: time)))
     case .kernelExited(let death):
       if let death {
         emit("kernel died: \(death)")

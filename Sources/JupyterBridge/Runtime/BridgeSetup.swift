@@ -14,9 +14,11 @@ public struct BridgeSetup: Sendable {
   ///   - notebookOverride: `--notebook`.
   ///   - kernelWorkingDirectory: the kernel's cwd (launcher mode), nil in attach mode.
   ///   - commandLine: the command's setting flags.
+  ///   - session: launcher mode: the LMK session to adopt, and who hears of a new one.
   public static func prepare(
     connection: ConnectionInfo?, notebookOverride: String?, kernelWorkingDirectory: String?,
-    commandLine: SettingsPatch?, environment: [String: String], logger: Logger
+    commandLine: SettingsPatch?, environment: [String: String], logger: Logger,
+    session: SessionContinuity = SessionContinuity()
   ) -> BridgeSetup {
     let cwd = FileManager.default.currentDirectoryPath
     let notebook = NotebookLocator().locate(
@@ -35,13 +37,29 @@ public struct BridgeSetup: Sendable {
     let notification = NotificationContext(notebookName: name)
     return BridgeSetup(
       configuration: configuration, notification: notification,
-      sink: makeSink(notebookName: name, environment: environment, logger: logger))
+      sink: makeSink(
+        notebookName: name, environment: environment, logger: logger, session: session))
+  }
+
+  /// How a monitor restarted after a crash keeps reporting to the same LMK session.
+  public struct SessionContinuity: Sendable {
+    /// The session an earlier monitor of this kernel created.
+    public var adoptedId: String?
+    /// Told the id of a session created here.
+    public var onCreated: @Sendable (String) -> Void
+
+    public init(adoptedId: String? = nil, onCreated: @escaping @Sendable (String) -> Void = { _ in })
+    {
+      self.adoptedId = adoptedId
+      self.onCreated = onCreated
+    }
   }
 
   /// The LMK sink when credentials exist, else the local-only one (with one line on how to log in).
-  static func makeSink(notebookName: String, environment: [String: String], logger: Logger)
-    -> SessionSink
-  {
+  static func makeSink(
+    notebookName: String, environment: [String: String], logger: Logger,
+    session: SessionContinuity
+  ) -> SessionSink {
     let service: LMKService
     do {
       service = try LMKService(
@@ -55,6 +73,8 @@ public struct BridgeSetup: Sendable {
         "no LMK credentials: runs are followed but nobody is told; run `jupyter-lmk login`")
       return LocalOnlySink()
     }
-    return LMKSessionSink(service: service, notebookName: notebookName, url: nil, logger: logger)
+    return LMKSessionSink(
+      service: service, notebookName: notebookName, url: nil, logger: logger,
+      adoptedSessionId: session.adoptedId, onSessionCreated: session.onCreated)
   }
 }

@@ -31,23 +31,34 @@ public final class LMKSessionSink: SessionSink {
   private let known = Mutex(Known())
   private let doorbell: AsyncStream<Void>.Continuation
   private let finished = DispatchSemaphore(value: 0)
+  private let onSessionCreated: @Sendable (String) -> Void
 
   /// Requests made while wrapping up must fit in the bridge's exit deadline.
   static let wrapUpBudget = RetryPolicy.shutdown
   /// After a failed request, try again this much later even if nothing new happens.
   static let retryDelay: Duration = .seconds(5)
 
-  public init(service: LMKService, notebookName: String, url: String?, logger: Logger) {
+  /// - Parameters:
+  ///   - adoptedSessionId: a session an earlier monitor of this kernel created
+  ///     (a monitor restarted after a crash reports to the same session).
+  ///   - onSessionCreated: told the id of a session this sink creates.
+  public init(
+    service: LMKService, notebookName: String, url: String?, logger: Logger,
+    adoptedSessionId: String? = nil,
+    onSessionCreated: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
     self.service = service
     self.notebookName = notebookName
     self.url = url
     self.logger = logger
+    self.onSessionCreated = onSessionCreated
+    known.withLock { $0.sessionId = adoptedSessionId }
     let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     doorbell = continuation
     // Events an earlier bridge could not deliver go out now.
     due.withLock { $0.events = true }
     continuation.yield()
-    Task.detached { [self] in await self.work(stream) }
+    Task.detached { [self] in await self.work(stream, session: adoptedSessionId) }
   }
 
   public func publish(_ snapshot: SessionSnapshot) {
@@ -70,6 +81,7 @@ public final class LMKSessionSink: SessionSink {
       logger.error("could not store the notification: \(error)")
       return
     }
+    Failpoint.notification.hit()
     due.withLock { $0.events = true }
     doorbell.yield()
   }
@@ -84,8 +96,8 @@ public final class LMKSessionSink: SessionSink {
 
   // MARK: Worker
 
-  private func work(_ doorbell: AsyncStream<Void>) async {
-    var session = SessionProgress()
+  private func work(_ doorbell: AsyncStream<Void>, session adopted: String?) async {
+    var session = SessionProgress(id: adopted)
     for await _ in doorbell {
       await loadChannelsOnce(&session)
       while true {
@@ -165,6 +177,7 @@ public final class LMKSessionSink: SessionSink {
           name: notebookName, state: full, budget: budget)
         session.id = created.sessionId
         known.withLock { $0.sessionId = created.sessionId }
+        onSessionCreated(created.sessionId)
         logger.info("LMK session \(created.sessionId) created for \(notebookName)")
       }
       return true

@@ -17,7 +17,7 @@ import Testing
 
     struct Failure: Error {}
 
-    func kernelStarted(_ kernel: KernelProcess) async throws {
+    func kernelStarted(_ kernel: ChildProcess) async throws {
       startedPID = kernel.pid
       if behaviour == .throwing { throw Failure() }
     }

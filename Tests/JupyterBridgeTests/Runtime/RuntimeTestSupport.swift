@@ -9,6 +9,6 @@ func temporaryPath(_ name: String) -> String {
 }
 
 /// Waits for the kernel to end, at most `seconds`.
-func endStatus(of kernel: KernelProcess, within seconds: Int = 10) async -> ChildStatus? {
+func endStatus(of kernel: ChildProcess, within seconds: Int = 10) async -> ChildStatus? {
   await kernel.status(until: .now + .seconds(seconds))
 }

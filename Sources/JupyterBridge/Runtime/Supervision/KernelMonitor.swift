@@ -12,7 +12,7 @@ public protocol KernelMonitor: Sendable {
   /// monitor was made; may run (e.g. an IOPub loop) until the kernel ends.
   /// `kernel.send(signal: SIGINT)` is the remote interrupt for
   /// `interrupt_mode: signal`.
-  func kernelStarted(_ kernel: KernelProcess) async throws
+  func kernelStarted(_ kernel: ChildProcess) async throws
 
   /// A signal reached the bridge (and, from Jupyter, the kernel's group).
   func signalReceived(_ event: SignalEvent) async throws

@@ -67,9 +67,9 @@ public struct Launcher: Sendable {
       logger.error("\(error); the kernel runs anyway")
       signals = nil
     }
-    let kernel: KernelProcess
+    let kernel: ChildProcess
     do {
-      kernel = try await KernelProcess.launch(argv: kernelArgv)
+      kernel = try await ChildProcess.launch(argv: kernelArgv)
     } catch {
       logger.error("\(error)")
       return 1
@@ -94,7 +94,7 @@ public struct Launcher: Sendable {
 
   /// Makes the monitor and lets it run; a failure leaves the kernel unmonitored.
   private func startMonitor(
-    _ makeMonitor: @escaping @Sendable () async throws -> any KernelMonitor, kernel: KernelProcess
+    _ makeMonitor: @escaping @Sendable () async throws -> any KernelMonitor, kernel: ChildProcess
   ) -> Latch<(any KernelMonitor)?> {
     let monitor = Latch<(any KernelMonitor)?>()
     let logger = self.logger

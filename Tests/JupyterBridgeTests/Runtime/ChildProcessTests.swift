@@ -4,7 +4,7 @@ import Testing
 
 @testable import JupyterBridge
 
-@Suite struct KernelProcessTests {
+@Suite struct ChildProcessTests {
   /// A blocked mask or an ignored disposition survives execve and silently
   /// breaks kernel interrupts; the child must start with neither.
   @Test func childInheritsNoSignalState() async throws {
@@ -18,7 +18,7 @@ import Testing
     sigaddset(&blocked, SIGUSR1)
     // The spawning thread is created from this one, synchronously, and inherits its mask.
     pthread_sigmask(SIG_BLOCK, &blocked, &saved)
-    let started = KernelProcess.start(argv: [
+    let started = ChildProcess.start(argv: [
       "/bin/sh", "-c", "exec grep -E '^Sig(Blk|Ign)' /proc/self/status > \(out)",
     ])
     pthread_sigmask(SIG_SETMASK, &saved, nil)
@@ -33,7 +33,7 @@ import Testing
   @Test func childIsInOurProcessGroupWithJPYParentPID() async throws {
     let out = temporaryPath("ids")
     defer { unlink(out) }
-    let kernel = try await KernelProcess.launch(argv: [
+    let kernel = try await ChildProcess.launch(argv: [
       "/bin/sh", "-c",
       "echo $JPY_PARENT_PID > \(out); exec cut -d' ' -f4,5 /proc/self/stat >> \(out)",
     ])
@@ -44,7 +44,7 @@ import Testing
   }
 
   @Test func programIsFoundOnPATH() async throws {
-    let kernel = try await KernelProcess.launch(argv: ["sh", "-c", "exit 0"])
+    let kernel = try await ChildProcess.launch(argv: ["sh", "-c", "exit 0"])
     #expect(await endStatus(of: kernel) == .exited(code: 0))
   }
 
@@ -54,13 +54,13 @@ import Testing
     ("kill -SEGV $$", .signaled(signal: SIGSEGV)),
   ])
   func reportsHowTheChildEnded(_ script: String, _ expected: ChildStatus) async throws {
-    let kernel = try await KernelProcess.launch(argv: ["/bin/sh", "-c", script])
+    let kernel = try await ChildProcess.launch(argv: ["/bin/sh", "-c", script])
     #expect(await endStatus(of: kernel) == expected)
   }
 
   @Test func missingProgramIsAClearError() async throws {
     let error = await #expect(throws: SpawnError.self) {
-      try await KernelProcess.launch(argv: ["/nonexistent/kernel-binary", "-f", "x"])
+      try await ChildProcess.launch(argv: ["/nonexistent/kernel-binary", "-f", "x"])
     }
     #expect(error == SpawnError(program: "/nonexistent/kernel-binary", code: ENOENT))
     #expect(
@@ -73,13 +73,13 @@ import Testing
     defer { unlink(path) }
     #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
     let error = await #expect(throws: SpawnError.self) {
-      try await KernelProcess.launch(argv: [path])
+      try await ChildProcess.launch(argv: [path])
     }
     #expect(error?.code == EACCES)
   }
 
   @Test func signalsReachTheChildUntilItIsReaped() async throws {
-    let kernel = try await KernelProcess.launch(argv: ["sleep", "30"])
+    let kernel = try await ChildProcess.launch(argv: ["sleep", "30"])
     #expect(kernel.send(signal: SIGTERM))
     #expect(await endStatus(of: kernel) == .signaled(signal: SIGTERM))
     #expect(!kernel.send(signal: SIGTERM))

@@ -8,8 +8,9 @@ import Foundation
 public enum SignalEvent: Sendable, Equatable {
   /// SIGINT: Jupyter interrupted the process group (interrupt_mode `signal`),
   /// so the kernel got it too — a running cell counts as cancelled even on
-  /// kernels that send no error for it (IRkernel).
-  case interruptReachedKernel
+  /// kernels that send no error for it (IRkernel). The wall time is read as
+  /// the signal is taken in, to compare with the kernel's idle date.
+  case interruptReachedKernel(at: KernelTime)
   /// SIGTERM: Jupyter asks for a shutdown; wait for the kernel, wrap up, exit.
   case shutdownRequested
   /// A signal the bridge survives and otherwise ignores (SIGHUP, SIGQUIT,
@@ -17,9 +18,9 @@ public enum SignalEvent: Sendable, Equatable {
   /// the kernel, or make Jupyter restart it.
   case survived(signal: Int32)
 
-  init(signal: Int32) {
+  init(signal: Int32, at time: KernelTime) {
     switch signal {
-    case SIGINT: self = .interruptReachedKernel
+    case SIGINT: self = .interruptReachedKernel(at: time)
     case SIGTERM: self = .shutdownRequested
     default: self = .survived(signal: signal)
     }
@@ -63,7 +64,7 @@ public final class SignalWatcher: Sendable {
         if count < 0 && errno == EINTR { continue }
         guard count > 0 else { break }
         for byte in buffer[..<count] {
-          let event = SignalEvent(signal: Int32(byte))
+          let event = SignalEvent(signal: Int32(byte), at: MonotonicClock.wallTime())
           onEvent(event)  // first: once the flag is set the bridge may exit
           if event == .shutdownRequested { sigterm.set(()) }
           continuation.yield(event)
