@@ -60,6 +60,10 @@ public enum LaunchMonitor {
       return IsolatedMonitor.ExitStatus.cannotMonitor
     }
     let setup = await ready.wait()
+    if launch.generation > 0 {
+      // A kernel's cells that began and ended while no monitor ran are not reported.
+      logger.notice("monitor restarted (restart \(launch.generation)): following the kernel again")
+    }
     let watcher = SettingsWatcher(
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: { logger.warning("\($0)") })
