@@ -122,3 +122,15 @@ def test_the_monitor_is_apart_and_the_kernel_does_not_see_the_lmk_secrets(world)
     wait_until(lambda: "SIGINT: the kernel was interrupted" in world.log_text(), 10, "the interrupt")
     assert alive(monitor)
     del msg_id
+
+
+def test_a_supervisor_killed_alone_takes_the_kernel_and_ends_the_monitor(world):
+    k = world.start_kernel()
+    kernel = k.kernel_pid()
+    (monitor,) = wait_until(lambda: monitor_children(k.bridge.pid), 10, "the monitor process")
+    world.wait_for_state("the session to exist", lambda s: s.get("shellState") == "idle")
+    k.bridge.kill()  # SIGKILL to the supervisor alone, not the group
+    wait_until(lambda: not alive(kernel), 10, "the kernel to die with its supervisor (PDEATHSIG)")
+    # The monitor reads the end of its link, wraps up (the session is ended) and exits: no orphan.
+    wait_until(lambda: not alive(monitor), 10, "the monitor to exit")
+    wait_until(lambda: world.sessions()[-1]["ended"], 10, "the session to be ended")
