@@ -58,7 +58,8 @@ struct AttachCommand: ParsableCommand {
     let ending = try AttachRunner.run(
       connectionFile: path, connection: connection, setup: setup, emit: emit
     ) { listener in
-      StopSignals.install { listener.post(.stop) }
+      // SIGINT and SIGTERM wrap up (end the session, flush) instead of killing mid-request.
+      _ = try SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in listener.post(.stop) }
     }
     if ending == .kernelDied { throw ExitCode(1) }
   }

@@ -9,7 +9,7 @@ public enum AttachRunner {
   public static func run(
     connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
     emit: @escaping @Sendable (String) -> Void,
-    onListening: (IOPubListener<BridgeMonitor.Input>) -> Void
+    onListening: (IOPubListener<BridgeMonitor.Input>) throws -> Void
   ) throws -> BridgeMonitor.Ending {
     let zmq = try Context()
     let result = MonitorBox()
@@ -29,13 +29,13 @@ public enum AttachRunner {
     let watcher = SettingsWatcher(
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: emit)
-    onListening(listener)
+    try onListening(listener)
     // kernel_info on control: the shell channel is blocked while a cell runs.
-    DispatchQueue.global().async {
+    Thread {
       if let info = try? ControlClient(connection: connection, context: zmq).kernelInfo() {
         listener.post(.kernelInfo(info))
       }
-    }
+    }.start()
     listener.wait()
     withExtendedLifetime(watcher) {}
     heartbeat.stop()

@@ -1,35 +1,23 @@
-import Dispatch
-import Synchronization
-
 /// Re-reads the notebook's `metadata.lmk` every few seconds while the kernel
 /// runs and reports the settings when they change (PRODUCT.md §4 layer 3).
-public final class SettingsWatcher: @unchecked Sendable {
-  // The timer is created and cancelled once; the configuration is only touched on `queue`.
-  private let timer: DispatchSourceTimer
-  private let queue = DispatchQueue(label: "jupyter-lmk.settings")
+public final class SettingsWatcher: Sendable {
+  private let thread: PeriodicThread
 
   /// Starts watching; `onChange` gets the new settings, `onProblem` a log line
-  /// (a broken re-save keeps the last good settings).
+  /// (a broken re-save keeps the last good settings). Both run on the watcher's thread.
   public init(
-    configuration: BridgeConfiguration, intervalMilliseconds: Int = 2000,
+    configuration: BridgeConfiguration, interval: Duration = .seconds(2),
     onChange: @escaping @Sendable (MonitorSettings) -> Void,
     onProblem: @escaping @Sendable (String) -> Void
   ) {
-    let current = Mutex(configuration)
-    timer = DispatchSource.makeTimerSource(queue: queue)
-    timer.schedule(
-      deadline: .now() + .milliseconds(intervalMilliseconds),
-      repeating: .milliseconds(intervalMilliseconds))
-    timer.setEventHandler {
-      let (changed, problem, settings) = current.withLock { configuration in
-        let result = configuration.refreshNotebook()
-        return (result.changed, result.problem, configuration.resolved.settings)
-      }
-      if let problem { onProblem(problem) }
-      if changed { onChange(settings) }
+    thread = PeriodicThread(
+      name: "settings-watcher", interval: interval, waitFirst: true, state: configuration
+    ) { configuration in
+      let result = configuration.refreshNotebook()
+      if let problem = result.problem { onProblem(problem) }
+      if result.changed { onChange(configuration.resolved.settings) }
     }
-    timer.resume()
   }
 
-  deinit { timer.cancel() }
+  deinit { thread.stop() }
 }
