@@ -34,7 +34,13 @@ public struct BridgeSetup: Sendable {
       notebook?.name
       ?? NotebookLocator.fallbackSessionName(
         kernelName: kernelName.isEmpty ? "jupyter" : kernelName)
-    let notification = NotificationContext(notebookName: name)
+    // The code fence's language, until the kernel answers kernel_info (IRkernel never does
+    // on control): the kernelspec the connection file names, wrapped or not.
+    let language = kernelName.isEmpty
+      ? nil
+      : KernelSpecCatalog.standard(environment: environment, homeDirectory: home)
+        .spec(named: kernelName)?.language
+    let notification = NotificationContext(notebookName: name, language: language)
     return BridgeSetup(
       configuration: configuration, notification: notification,
       sink: makeSink(
