@@ -12,6 +12,8 @@ run on a background thread with their own sockets.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
 import threading
@@ -36,7 +38,11 @@ class FakeKernel:
         self.context = zmq.Context()
         self._ids = itertools.count(1)
         self.iopub = self.context.socket(zmq.XPUB)
-        self.iopub.setsockopt(zmq.SNDHWM, 0)  # queue, never drop: a flood arrives whole
+        # Never drop: a full queue blocks the sender (at most 30 s), so a flood arrives
+        # whole at the bridge's pace and piles up nowhere.
+        self.iopub.setsockopt(zmq.SNDHWM, 10_000)
+        self.iopub.setsockopt(zmq.XPUB_NODROP, 1)
+        self.iopub.setsockopt(zmq.SNDTIMEO, 30_000)
         self.iopub.setsockopt(zmq.XPUB_VERBOSE, 1)
         self.iopub.linger = 0
         ports = {"iopub_port": self.iopub.bind_to_random_port("tcp://127.0.0.1")}
@@ -124,6 +130,22 @@ class FakeKernel:
 
     def send_raw(self, frames: list[bytes]) -> None:
         self.iopub.send_multipart(frames)
+
+    def flood_execute_inputs(self, count: int, subshells: bool = False) -> None:
+        """`count` execute_inputs, each for a request of its own, with no idle: the
+        same signed bytes `frames` would make, from a template (a flood must be fast)."""
+        header = json.dumps({"msg_id": "fake-flood", "msg_type": "execute_input",
+                             "session": "fake", "date": now_iso(), "version": "5.3"}).encode()
+        signer = hmac.new(self.key.encode(), digestmod=hashlib.sha256)
+        for index in range(count):
+            parent = (b'{"msg_id": "flood-%d", "msg_type": "execute_request"%s}'
+                      % (index, b', "subshell_id": "s-%d"' % index if subshells else b""))
+            content = b'{"code": "x", "execution_count": %d}' % (index % 1000)
+            mac = signer.copy()
+            for part in (header, parent, b"{}", content):
+                mac.update(part)
+            self.iopub.send_multipart([b"kernel.fake.execute_input", DELIMITER,
+                                       mac.hexdigest().encode(), header, parent, b"{}", content])
 
     def new_id(self) -> str:
         return f"req-{next(self._ids)}-{uuid.uuid4().hex[:8]}"

@@ -20,15 +20,20 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import KernelManager
 
-from fakekernel import DELIMITER, FakeKernel
+from fakekernel import FakeKernel
 from kernels import bridge_binary, wait_until
 
 IDLE_GRACE = "0.2"
-# The bridge's RSS after everything below, flood included: measured ~36 MiB idle and
-# ~37 MiB after 600k leaked execute_inputs (debug build, this machine); before the
-# fix the same flood grew it past 120 MiB.
+# Bounds on the bridge's RSS (VmRSS), checked after every case. Measured (debug build,
+# this 2-core machine): 38.1 MiB idle, 42.9 MiB (peak 43.4) after 600k execute_inputs
+# without idle; the growth is the replay history filling to its 2^16 signatures.
+# Issue 9 saw 37 → 127 MiB for the same flood before the fix.
 RSS_BOUND_KIB = 60 * 1024
-FLOOD = 600_000
+FLOOD_GROWTH_KIB = 12 * 1024
+# 100k (> the 2^16 replay history, so every bound is at its steady state) keeps the
+# suite short: the debug build takes ~10k execute_inputs a second. Set
+# JUPYTER_LMK_HOSTILE_FLOOD=600000 to repeat issue 9's figure (~70 s).
+FLOOD = int(os.environ.get("JUPYTER_LMK_HOSTILE_FLOOD", "100000"))
 
 
 def rss_kib(pid: int) -> int:
@@ -42,7 +47,7 @@ class Bridge:
     """`jupyter-lmk attach` on the fake kernel; stdout lines are counted, the
     interesting ones kept (a flood prints a line per cell)."""
 
-    KEEP = ("notify:", "subscription", "kernel", "attached", "IOPub")
+    KEEP_BYTES = (b"notify:", b"subscription", b"kernel", b"attached")
 
     def __init__(self, kernel: FakeKernel, env: dict[str, str], *flags: str):
         self.proc = subprocess.Popen(
@@ -60,14 +65,16 @@ class Bridge:
         self.wait_for(lambda line: line == "subscription confirmed (iopub_welcome)")
 
     def _pump_out(self):
-        for raw in self.proc.stdout:
-            line = raw.decode(errors="replace").rstrip("\n")
+        # By chunks, not lines: a flood prints hundreds of thousands of lines.
+        carry = b""
+        while chunk := os.read(self.proc.stdout.fileno(), 1 << 16):
+            lines = (carry + chunk).split(b"\n")
+            carry = lines.pop()
             with self._cond:
-                self.tail.append(line)
-                if " started: " in line:
-                    self.started += 1
-                if line.startswith(self.KEEP):
-                    self.lines.append(line)
+                self.started += chunk.count(b" started: ")
+                self.tail.extend(line.decode(errors="replace") for line in lines[-50:])
+                self.lines += [text for text in (line.decode(errors="replace") for line in lines
+                                                 if line.startswith(self.KEEP_BYTES))]
                 self._cond.notify_all()
 
     def _pump_err(self):
@@ -159,7 +166,15 @@ def assert_notified_once(lmk, bridge: Bridge, kernel: FakeKernel, count: int = 7
 # --- every bad input of issue 9 item 1; then a failing cell is notified once
 
 
-def bad_inputs(k: FakeKernel) -> dict[str, list[list[bytes]]]:
+SIGNATURE = "signature does not match"
+MALFORMED_HEADER = "header is not a valid JSON object"
+MALFORMED_CONTENT = "content does not fit its message type"
+NO_DELIMITER = "no <IDS|MSG> delimiter"
+
+
+def bad_inputs(k: FakeKernel) -> dict[str, tuple[list[list[bytes]], str | None]]:
+    """Each bad input: its messages, and the drop reason the wrap-up summary must
+    name (None: handled without a drop, e.g. repaired or never decoded)."""
     good = k.frames("status", {"execution_state": "busy"})
     tampered = list(good)
     tampered[-1] = b'{"execution_state": "idle"}'
@@ -167,59 +182,70 @@ def bad_inputs(k: FakeKernel) -> dict[str, list[list[bytes]]]:
     unsigned[2] = b""
     status_parent = k.frames("status", {"execution_state": "busy"}, k.new_id())
     deep = b"[" * 100_000 + b"]" * 100_000
+    huge_stream = b'{"name": "stdout", "text": "' + b"x" * (64 << 20) + b'"}'
     return {
-        "tampered": [tampered],
-        "unsigned": [unsigned],
-        "forged with another key": [[*good[:2], b"0" * 64, *good[3:]]],
-        "replayed": [status_parent, status_parent, status_parent],
-        "truncated": [good[:4], good[:2], good[:1]],
-        "missing delimiter": [[good[0], *good[2:]], [b"x" * 64]],
-        "non-JSON header": [k.frames("status", None, raw_header=b"not json {")],
-        "non-JSON content": [k.frames("error", None, raw_content=b"{{{ not json")],
-        "invalid UTF-8 header": [k.frames("status", None, raw_header=b'{"msg_type": "st\xff"}')],
-        "invalid UTF-8 status content": [
-            k.frames("status", None, raw_content=b'{"execution_state": "\xffidle"}')],
-        "over-deep JSON header": [k.frames("status", None, raw_header=deep)],
-        "over-deep JSON content": [
-            k.frames("error", None, raw_content=b'{"ename": "E", "traceback": ' + deep + b"}")],
-        "null parent header": [
+        "tampered": ([tampered], SIGNATURE),
+        "unsigned": ([unsigned], "unsigned message"),
+        "forged with another key": ([[*good[:2], b"0" * 64, *good[3:]]], SIGNATURE),
+        "replayed": ([status_parent, status_parent, status_parent], "replayed signature: 2"),
+        "truncated": ([good[:4], good[:3]], "fewer than the five frames after the delimiter: 2"),
+        "missing delimiter": ([[good[0], *good[2:]], [b"x" * 64]], NO_DELIMITER),
+        "empty frames": ([[b""], [b"", b""]], NO_DELIMITER),
+        "non-JSON header": ([k.frames("status", None, raw_header=b"not json {")], MALFORMED_HEADER),
+        "non-JSON content": ([k.frames("error", None, raw_content=b"{{{ not json")],
+                             MALFORMED_CONTENT),
+        "invalid UTF-8 header": (
+            [k.frames("status", None, raw_header=b'{"msg_type": "st\xff"}')], MALFORMED_HEADER),
+        "invalid UTF-8 status content": (
+            [k.frames("status", None, raw_content=b'{"execution_state": "\xffidle"}')], None),
+        "over-deep JSON header": ([k.frames("status", None, raw_header=deep)], MALFORMED_HEADER),
+        "over-deep JSON content": (
+            [k.frames("error", None, raw_content=b'{"ename": "E", "traceback": ' + deep + b"}")],
+            MALFORMED_CONTENT),
+        "null parent header": ([
             k.frames("status", {"execution_state": "idle"}, raw_parent=b"null"),
-            k.frames("error", {"ename": "E", "evalue": "v", "traceback": []}, raw_parent=b"null")],
-        "status without execution_state": [k.frames("status", {})],
-        "status with a null execution_state": [k.frames("status", {"execution_state": None})],
-        "empty frames": [[b""], [DELIMITER], [b"", b""]],
-        "huge output (64 MiB stream)": [
-            k.frames("stream", None, raw_content=b'{"name": "stdout", "text": "'
-                     + b"x" * (64 << 20) + b'"}')],
-        "huge execute_input (16 MiB of code)": [
-            k.frames("execute_input", {"code": "#" * (16 << 20), "execution_count": 3})],
-        "many frames": [[*good, *([b"buffer"] * 10_000)]],
+            k.frames("error", {"ename": "E", "evalue": "v", "traceback": []}, raw_parent=b"null"),
+        ], None),
+        "status without execution_state": ([k.frames("status", {})], MALFORMED_CONTENT),
+        "status with a null execution_state": (
+            [k.frames("status", {"execution_state": None})], MALFORMED_CONTENT),
+        "huge output (64 MiB stream)": ([k.frames("stream", None, raw_content=huge_stream)], None),
+        "huge execute_input (16 MiB of code)": (
+            [k.frames("execute_input", {"code": "#" * (16 << 20), "execution_count": 3})], None),
+        "many frames": ([[*good, *([b"buffer"] * 10_000)]], None),
     }
 
 
 BAD_NAMES = [
     "tampered", "unsigned", "forged with another key", "replayed", "truncated",
-    "missing delimiter", "non-JSON header", "non-JSON content", "invalid UTF-8 header",
-    "invalid UTF-8 status content", "over-deep JSON header", "over-deep JSON content",
-    "null parent header", "status without execution_state", "status with a null execution_state",
-    "empty frames", "huge output (64 MiB stream)", "huge execute_input (16 MiB of code)",
-    "many frames",
+    "missing delimiter", "empty frames", "non-JSON header", "non-JSON content",
+    "invalid UTF-8 header", "invalid UTF-8 status content", "over-deep JSON header",
+    "over-deep JSON content", "null parent header", "status without execution_state",
+    "status with a null execution_state", "huge output (64 MiB stream)",
+    "huge execute_input (16 MiB of code)", "many frames",
 ]
 
 
 @pytest.mark.parametrize("name", BAD_NAMES)
 def test_bad_input_then_a_failing_cell_is_notified_once(name, lmk, kernel, bridge):
-    for frames in bad_inputs(kernel)[name]:
+    messages, reason = bad_inputs(kernel)[name]
+    for frames in messages:
         kernel.send_raw(frames)
     assert_notified_once(lmk, bridge, kernel)
-    dropped = [line for line in bridge.errors if "dropped an IOPub message" in line]
-    assert len(dropped) <= 2, "drop lines are rate-limited to one a second"
-    assert bridge.stop() == 0
-    assert bridge.errors and all("Fatal error" not in line for line in bridge.errors)
+    assert bridge.stop() == 0, bridge.errors
+    assert not [line for line in bridge.errors if "Fatal error" in line or "runtime failure" in line]
+    drops = [line for line in bridge.errors if "dropped an IOPub message" in line]
+    summary = [line for line in bridge.errors if "IOPub messages dropped" in line]
+    if reason is None:
+        assert drops == [] and summary == [], bridge.errors
+    else:
+        assert len(drops) == 1, "one line a second at most"
+        assert len(summary) == 1 and reason in summary[0], bridge.errors
 
 
 def test_drops_are_logged_at_warning_level_and_summarised_at_wrap_up(lmk, kernel, bridge):
-    for frames in bad_inputs(kernel)["tampered"] * 3 + bad_inputs(kernel)["unsigned"] * 2:
+    bad = bad_inputs(kernel)
+    for frames in bad["tampered"][0] * 3 + bad["unsigned"][0] * 2:
         kernel.send_raw(frames)
     assert_notified_once(lmk, bridge, kernel)
     assert bridge.stop() == 0
@@ -277,31 +303,25 @@ def test_invalid_utf8_in_an_error_is_reported_as_failed(lmk, kernel, bridge):
 def test_a_flood_of_execute_inputs_without_idle_keeps_memory_bounded(lmk, kernel, bridge):
     baseline = rss_kib(bridge.proc.pid)
     started = time.monotonic()
-    for index in range(FLOOD):
-        kernel.publish("execute_input", {"code": "x", "execution_count": index % 1000},
-                       f"leak-{index}")
-        if index % 20_000 == 19_999:  # let the bridge keep up, so nothing piles up here
-            wait_until(lambda: bridge.started >= index - 20_000, 60, "the bridge to keep up")
+    kernel.flood_execute_inputs(FLOOD)
     assert_notified_once(lmk, bridge, kernel, count=7)
     after = rss_kib(bridge.proc.pid)
     print(f"flood of {FLOOD}: {time.monotonic() - started:.1f} s, RSS {baseline} → {after} KiB")
     assert bridge.started >= FLOOD
     assert after <= RSS_BOUND_KIB
-    assert after - baseline <= 16 * 1024, (baseline, after)
+    assert after - baseline <= FLOOD_GROWTH_KIB, (baseline, after)
 
 
 def test_a_flood_on_distinct_subshells_keeps_memory_bounded(lmk, kernel, bridge):
     """Each cell on a subshell of its own stays in flight (nothing ends it): tracking
     stays at its bound. A restarted kernel (`starting`) ends them all."""
     baseline = rss_kib(bridge.proc.pid)
-    for index in range(50_000):
-        kernel.publish("execute_input", {"code": "y", "execution_count": 1}, f"sub-{index}",
-                       header={"subshell_id": f"s-{index}"})
+    kernel.flood_execute_inputs(FLOOD // 10, subshells=True)
     kernel.publish("status", {"execution_state": "starting"}, None)
     assert_notified_once(lmk, bridge, kernel)
     after = rss_kib(bridge.proc.pid)
     print(f"subshell flood: RSS {baseline} → {after} KiB")
-    assert after - baseline <= 16 * 1024, (baseline, after)
+    assert after - baseline <= FLOOD_GROWTH_KIB, (baseline, after)
 
 
 # --- real ipykernel: the invalid-UTF-8 ValueError of issue 9 item 1
