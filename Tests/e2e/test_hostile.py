@@ -111,21 +111,14 @@ class Bridge:
                 self.proc.kill()
 
 
-@pytest.fixture(scope="module")
-def lmk(python_exe, repo_root):
-    import secrets
-
-    from standin import Standin
-
-    token = "at-hostile-" + secrets.token_urlsafe(12)
-    with Standin().start(python_exe, repo_root, access_tokens=[token]) as standin:
-        standin.token = token
-        yield standin
+@pytest.fixture
+def lmk(module_standin):
+    module_standin.reset()
+    return module_standin
 
 
 @pytest.fixture
 def env(lmk, tmp_path):
-    lmk.reset()
     home = tmp_path / "home"
     home.mkdir()
     drop = ("LMK_", "JUPYTER_LMK_", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "JPY_SESSION_NAME")
@@ -361,3 +354,33 @@ def test_real_ipykernel_error_with_a_surrogate_escaped_byte(lmk, env, tmp_path):
             bridge.wait(timeout=15)
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# --- files where a FIFO or device belongs (issue 9 item 11)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
+def test_a_fifo_or_device_as_connection_file_is_one_clear_line(kind, tmp_path):
+    path = "/dev/zero" if kind == "/dev/zero" else str(tmp_path / "kernel-fifo.json")
+    if kind == "fifo":
+        os.mkfifo(path)
+    proc = subprocess.run([bridge_binary(), "attach", "--connection-file", path],
+                          capture_output=True, text=True, timeout=10)
+    what = "a FIFO (named pipe)" if kind == "fifo" else "a character device"
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f"Error: connection file {path}: is {what}, not a regular file"]
+
+
+def test_a_fifo_as_config_and_notebook_warns_and_monitoring_stays_on(lmk, kernel, env, tmp_path):
+    config, notebook = tmp_path / "config.json", tmp_path / "nb.ipynb"
+    os.mkfifo(config)
+    os.mkfifo(notebook)
+    bridge = Bridge(kernel, dict(env, JUPYTER_LMK_CONFIG=str(config)), "--notebook", str(notebook))
+    try:
+        assert_notified_once(lmk, bridge, kernel)
+    finally:
+        bridge.stop()
+    warnings = "\n".join(bridge.errors)
+    assert f"config ignored: {config}: is a FIFO (named pipe), not a regular file" in warnings
+    assert f"notebook metadata not used: {notebook}: is a FIFO (named pipe)" in warnings

@@ -25,6 +25,16 @@ import Testing
     return box.value
   }
 
+  /// What loading `path` as a connection file says ("loaded" when it works).
+  private static func loadError(_ path: String) -> String {
+    do {
+      _ = try ConnectionInfo.load(path: path)
+      return "loaded"
+    } catch {
+      return "\(error)"
+    }
+  }
+
   private func fifo(in directory: TemporaryDirectory, _ name: String) throws -> String {
     let path = directory.path + "/" + name
     try #require(mkfifo(path, 0o600) == 0)
@@ -34,15 +44,9 @@ import Testing
   @Test func aFIFOAsConnectionFileIsNamedAndDoesNotBlock() throws {
     let directory = try TemporaryDirectory()
     let path = try fifo(in: directory, "kernel-fifo.json")
-    let error = withinSeconds(5) {
-      do {
-        _ = try ConnectionInfo.load(path: path)
-        return "loaded"
-      } catch {
-        return "\(error)"
-      }
-    }
-    #expect(error == "connection file \(path): is a FIFO (named pipe), not a regular file")
+    #expect(
+      withinSeconds(5) { Self.loadError(path) }
+        == "connection file \(path): is a FIFO (named pipe), not a regular file")
   }
 
   @Test(arguments: [
@@ -51,15 +55,7 @@ import Testing
     ("/", "is a directory, not a regular file"),
   ])
   func aDeviceOrDirectoryAsConnectionFileIsNamed(path: String, problem: String) {
-    let error = withinSeconds(5) {
-      do {
-        _ = try ConnectionInfo.load(path: path)
-        return "loaded"
-      } catch {
-        return "\(error)"
-      }
-    }
-    #expect(error == "connection file \(path): \(problem)")
+    #expect(withinSeconds(5) { Self.loadError(path) } == "connection file \(path): \(problem)")
   }
 
   @Test func aHugeConnectionFileIsRefusedAfterTheCap() throws {

@@ -18,8 +18,9 @@ import Testing
 
   private func executionCount(_ json: String) throws -> Int {
     let content = bytes(#"{"code": "x = 1", "execution_count": \#(json)}"#)
-    guard case .executeInput(let code, let count) = try decode("execute_input", content: content)
-      .get().content
+    guard
+      case .executeInput(let code, let count) = try decode("execute_input", content: content)
+        .get().content
     else {
       Issue.record("not an execute_input")
       return -1
@@ -30,13 +31,14 @@ import Testing
 
   // MARK: execution_count
 
-  @Test(arguments: [
-    ("3", 3), ("0", 0), ("2147483647", 2_147_483_647), (#""3""#, 3), (#"" 7 ""#, 0), ("3.0", 3),
-    ("3.5", 0), ("1e30", 0), ("-1e30", 0), ("9223372036854775808", 0),
-    ("9223372036854775807", 0), ("2147483648", 0), ("-1", 0), ("true", 0), ("false", 0),
-    ("null", 0), (#""three""#, 0), (#""99999999999999999999""#, 0), ("[]", 0), ("{}", 0),
-    ("1e-300", 0), ("-0", 0),
-  ] as [(String, Int)])
+  @Test(
+    arguments: [
+      ("3", 3), ("0", 0), ("2147483647", 2_147_483_647), (#""3""#, 3), (#"" 7 ""#, 0), ("3.0", 3),
+      ("3.5", 0), ("1e30", 0), ("-1e30", 0), ("9223372036854775808", 0),
+      ("9223372036854775807", 0), ("2147483648", 0), ("-1", 0), ("true", 0), ("false", 0),
+      ("null", 0), (#""three""#, 0), (#""99999999999999999999""#, 0), ("[]", 0), ("{}", 0),
+      ("1e-300", 0), ("-0", 0),
+    ] as [(String, Int)])
   func executionCountIsAcceptedOrUnknown(json: String, expected: Int) throws {
     #expect(try executionCount(json) == expected)
   }
@@ -80,7 +82,8 @@ import Testing
   }
 
   @Test func parentHeaderWithInvalidUTF8IsRepairedNotDropped() throws {
-    let parent = bytes(#"{"msg_id": "id-"#) + Self.invalid + bytes(#"", "msg_type": "execute_request"}"#)
+    let parent =
+      bytes(#"{"msg_id": "id-"#) + Self.invalid + bytes(#"", "msg_type": "execute_request"}"#)
     var decoder = IOPubDecoder(signer: testSigner)
     let result = decoder.decode(
       TestFrames(
@@ -103,7 +106,8 @@ import Testing
   }
 
   @Test func overDeepContentIsDropped() {
-    let deep = bytes(#"{"ename": "E", "evalue": "v", "traceback": "#)
+    let deep =
+      bytes(#"{"ename": "E", "evalue": "v", "traceback": "#)
       + Array(repeating: UInt8(ascii: "["), count: 100_000)
       + Array(repeating: UInt8(ascii: "]"), count: 100_000) + bytes("}")
     #expect(decode("error", content: deep) == .failure(.malformedContent))
