@@ -5,11 +5,13 @@ kernel may: tampered, unsigned, replayed, truncated, non-JSON, invalid UTF-8,
 over-deep and huge messages, odd execution counts, lost idles, floods. After each
 bad input a valid failing cell must still be notified exactly once (through the
 LMK stand-in), the bridge must be alive, and its RSS bounded. Real ipykernel
-covers the invalid-UTF-8 error a plain `os.fsdecode` produces.
+covers the invalid-UTF-8 error a plain `os.fsdecode` produces, in attach mode and
+under `jupyter-lmk run` (where the trap used to take the kernel down).
 """
 from __future__ import annotations
 
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -354,6 +356,44 @@ def test_real_ipykernel_error_with_a_surrogate_escaped_byte(lmk, env, tmp_path):
             bridge.wait(timeout=15)
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_launcher_mode_survives_the_surrogate_escaped_error(lmk, env, tmp_path, monkeypatch):
+    """Issue 9 item 1 as reported: under `jupyter-lmk run` this cell killed the bridge
+    (the first dropped message trapped) and PDEATHSIG took the kernel with it."""
+    import sys
+
+    spec = tmp_path / "jupyter" / "kernels" / "hostile-lmk"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [os.path.abspath(bridge_binary()), "run", "--connection-file", "{connection_file}",
+                 "--idle-grace", IDLE_GRACE, "--notify-on", "error", "--",
+                 sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (LMK, hostile)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    for name in ("HOME", "LMK_SERVER_URL", "LMK_ACCESS_TOKEN"):
+        monkeypatch.setenv(name, env[name])
+    log = tmp_path / "bridge.log"
+    km = KernelManager(kernel_name="hostile-lmk")
+    km.connection_file = str(tmp_path / "kernel-launch.json")
+    with open(log, "wb") as stderr:
+        km.start_kernel(stderr=stderr)
+        kc = km.client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=60)
+            reply = kc.execute_interactive(
+                "import os; raise ValueError('cannot open ' + os.fsdecode(b'data-\\xff.csv'))",
+                timeout=30)
+            assert reply["content"]["status"] == "error"
+            event = lmk.wait_for(lambda s: s.events(), 15, "the notification")[0]
+            assert "ValueError: cannot open data-\ufffd.csv" in event["message"]
+            assert km.is_alive(), log.read_text(errors="replace")
+            assert kc.execute_interactive("6 * 7", timeout=30)["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+    assert "runtime failure" not in log.read_text(errors="replace")
 
 
 # --- files where a FIFO or device belongs (issue 9 item 11)
