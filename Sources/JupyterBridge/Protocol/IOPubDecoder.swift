@@ -156,6 +156,10 @@ struct HeaderFields {
 
   var msgType: String { msgTypeIfAny ?? "" }
 
+  /// The longest `msg_id`, `msg_type` or `subshell_id` accepted (raw bytes). Real ones
+  /// are under 100 (a UUID, a session id and a counter); tracked ids stay small.
+  static let maximumFieldBytes = 1_024
+
   /// Scans a header; with `allowNull`, a `null` document reads as an empty header
   /// (xeus-python sends null parent headers).
   /// With `repairing`, invalid UTF-8 in the fields read becomes U+FFFD instead of an error.
@@ -178,6 +182,10 @@ struct HeaderFields {
       }
     }
     if !allowNull && msgType == nil { throw FlatJSONScanner.ScanError.notAnObject }
+    // The bridge keeps ids while a cell runs: a hostile size is malformed, not memory.
+    guard
+      [msgId, msgType, subshellId].allSatisfy({ ($0?.utf8.count ?? 0) <= Self.maximumFieldBytes })
+    else { throw FlatJSONScanner.ScanError.malformed(offset: 0) }
     self.msgId = msgId.flatMap { $0.isEmpty ? nil : $0 }
     self.msgTypeIfAny = msgType.flatMap { $0.isEmpty ? nil : $0 }
     self.subshellId = subshellId

@@ -93,6 +93,28 @@ import Testing
     #expect(try result.get().parentMsgId == "id-\u{FFFD}")
   }
 
+  @Test func hugeIdsAreMalformedSoTrackingStaysSmall() throws {
+    let long = String(repeating: "i", count: HeaderFields.maximumFieldBytes + 1)
+    let content = bytes(#"{"code": "x", "execution_count": 1}"#)
+    #expect(
+      decode("execute_input", content: content, parent: #"{"msg_id": "\#(long)"}"#)
+        == .failure(.malformedParent))
+    #expect(
+      decode(
+        "execute_input", content: content, parent: #"{"msg_id": "p", "subshell_id": "\#(long)"}"#)
+        == .failure(.malformedParent))
+    // Other long fields are skipped, not refused.
+    #expect(
+      try decode(
+        "execute_input", content: content, parent: #"{"msg_id": "p", "username": "\#(long)"}"#
+      )
+      .get().parentMsgId == "p")
+    let fits = String(repeating: "i", count: HeaderFields.maximumFieldBytes)
+    #expect(
+      try decode("execute_input", content: content, parent: #"{"msg_id": "\#(fits)"}"#).get()
+        .parentMsgId == fits)
+  }
+
   @Test func invalidUTF8OutsideStringsIsStillMalformed() {
     let content = bytes(#"{"ename": "E", "evalue": "v"}"#) + Self.invalid
     #expect(decode("error", content: content) == .failure(.malformedContent))
