@@ -29,8 +29,9 @@ struct MonitorOptions: ParsableArguments {
     let patch = SettingsPatch(
       notifyOn: notifyOn,
       notifyChannel: notifyChannel.map { $0.isEmpty ? .accountDefault : .channel($0) },
-      minDurationMilliseconds: minDuration.map { Int64($0 * 1000) },
-      idleGraceMilliseconds: idleGrace.map { Int64($0 * 1000) })
+      // Checked conversions: `validate()` refuses what they would turn into nil.
+      minDurationMilliseconds: minDuration.flatMap(SettingsPatch.milliseconds(fromSeconds:)),
+      idleGraceMilliseconds: idleGrace.flatMap(SettingsPatch.milliseconds(fromSeconds:)))
     return patch.keys.isEmpty ? nil : patch
   }
 
@@ -48,8 +49,9 @@ struct MonitorOptions: ParsableArguments {
 
   func validate() throws {
     for (flag, value) in [("--min-duration", minDuration), ("--idle-grace", idleGrace)] {
-      if let value, !(value >= 0 && value < 86_400 * 365) {
-        throw ValidationError("\(flag) must be a number of seconds ≥ 0")
+      if let value, SettingsPatch.milliseconds(fromSeconds: value) == nil {
+        throw ValidationError(
+          "\(flag) must be a number of seconds from 0 to \(Int64(SettingsPatch.maximumSeconds))")
       }
     }
   }

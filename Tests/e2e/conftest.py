@@ -37,3 +37,12 @@ def standin(python_exe: str, repo_root: Path):
     with Standin().start(python_exe, repo_root, access_tokens=[token]) as lmk:
         lmk.token = token
         yield lmk
+
+
+@pytest.fixture(scope="module")
+def module_standin(python_exe: str, repo_root: Path):
+    """One stand-in for a whole test module (starting one takes a while); reset it per test."""
+    token = "at-seeded-" + secrets.token_urlsafe(16)
+    with Standin().start(python_exe, repo_root, access_tokens=[token]) as lmk:
+        lmk.token = token
+        yield lmk

@@ -5,6 +5,8 @@ public enum NotebookMetadata {
   /// The largest `metadata.lmk` accepted; the real one is a few dozen bytes.
   static let captureLimit = 64 * 1024
   static let chunkSize = 64 * 1024
+  /// Notebooks are streamed, but not past this size (`OutsideFile.notebookLimit`).
+  static let sizeLimit = OutsideFile.notebookLimit
 
   /// Reads `metadata.lmk` from the notebook at `path`, streaming past cells and outputs.
   ///
@@ -12,17 +14,28 @@ public enum NotebookMetadata {
   /// - Throws: `ConfigError` naming the notebook and key when the file is unreadable, not a
   ///   notebook, or `metadata.lmk` holds a wrong type or value. Keep the previous settings then.
   public static func read(path: String) throws(ConfigError) -> SettingsPatch? {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw ConfigError(file: path, problem: "cannot be opened")
+    let handle: FileHandle
+    switch OutsideFile.open(path) {
+    case .success(let opened): handle = opened
+    case .failure(.missing): throw ConfigError(file: path, problem: "cannot be opened")
+    case .failure(.problem(let problem)): throw ConfigError(file: path, problem: problem)
     }
     defer { try? handle.close() }
     var scanner = JSONKeyPathScanner(path: ["metadata", "lmk"], captureLimit: captureLimit)
     var outcome = JSONKeyPathScanner.Outcome.needMore
+    var total = 0
     do {
       while outcome == .needMore, let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty
       {
+        total += chunk.count  // at most notebookLimit + chunkSize: no overflow
+        guard total <= sizeLimit else {
+          throw ConfigError(
+            file: path, problem: "is larger than \(sizeLimit) bytes; metadata.lmk not read")
+        }
         outcome = scanner.feed(chunk)
       }
+    } catch let error as ConfigError {
+      throw error
     } catch {
       throw ConfigError(file: path, problem: "cannot be read (\(fileErrorDescription(error)))")
     }

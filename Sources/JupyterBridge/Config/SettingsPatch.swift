@@ -67,7 +67,14 @@ public enum SettingKey: String, Sendable, Equatable, CaseIterable {
 
 extension SettingsPatch {
   /// The longest duration accepted (one year), so seconds → milliseconds cannot overflow.
-  static let maximumSeconds: Double = 366 * 24 * 3600
+  public static let maximumSeconds: Double = 366 * 24 * 3600
+
+  /// Seconds (from a file or a flag) as milliseconds; nil for NaN, a negative value or
+  /// more than `maximumSeconds`: a checked conversion, never a trap.
+  public static func milliseconds(fromSeconds seconds: Double) -> Int64? {
+    guard seconds >= 0, seconds <= maximumSeconds else { return nil }
+    return Int64(exactly: (seconds * 1000).rounded())
+  }
 
   /// Reads the settings keys of a JSON object.
   ///
@@ -86,10 +93,10 @@ extension SettingsPatch {
       guard let seconds = value.doubleValue else {
         throw fail(key, "must be a number of seconds, not \(value.typeName)")
       }
-      guard seconds >= 0, seconds <= maximumSeconds else {
-        throw fail(key, "must be between 0 and \(Int(maximumSeconds)) seconds (got \(seconds))")
+      guard let milliseconds = milliseconds(fromSeconds: seconds) else {
+        throw fail(key, "must be between 0 and \(Int64(maximumSeconds)) seconds (got \(seconds))")
       }
-      return Int64((seconds * 1000).rounded())
+      return milliseconds
     }
 
     var patch = SettingsPatch()

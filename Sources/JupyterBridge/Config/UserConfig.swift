@@ -106,7 +106,7 @@ public struct UserConfig: Sendable, Equatable {
   }
 
   /// The largest config file read; anything bigger is a mistake, not a config.
-  static let maximumFileSize = 1 << 20
+  static let maximumFileSize = OutsideFile.smallFileLimit
 
   /// Reads and parses the file at `path`; nil when there is no such file (no file = no layer).
   public static func load(path: String, homeDirectory: String?) throws(ConfigError) -> UserConfig? {
@@ -117,28 +117,5 @@ public struct UserConfig: Sendable, Equatable {
     case .failure(let problem): throw ConfigError(file: path, problem: problem)
     }
     return try parse(data, file: path, homeDirectory: homeDirectory)
-  }
-}
-
-/// What reading a small file gave.
-enum SmallFileRead {
-  case missing
-  case contents(Data)
-  case failure(String)
-}
-
-/// Reads a whole file that is expected to be small; no file is not an error.
-func readSmallFile(_ path: String, limit: Int) -> SmallFileRead {
-  guard let handle = FileHandle(forReadingAtPath: path) else {
-    return FileManager.default.fileExists(atPath: path)
-      ? .failure("cannot be read (permission?)") : .missing
-  }
-  defer { try? handle.close() }
-  do {
-    let data = try handle.read(upToCount: limit + 1) ?? Data()
-    guard data.count <= limit else { return .failure("is larger than \(limit) bytes") }
-    return .contents(data)
-  } catch {
-    return .failure("cannot be read (\(fileErrorDescription(error)))")
   }
 }

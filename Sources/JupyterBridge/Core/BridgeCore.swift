@@ -14,6 +14,8 @@
 /// - A cell ends `error` when an `error` message with its parent arrived, `cancelled`
 ///   when that error is an interrupt (`KernelError.interruptNames`) or, with no error,
 ///   an interrupt reached the kernel while it ran (launcher mode), else `success`.
+/// - Cells on one shell (same `subshell_id`, or none) run one after another: a cell's
+///   `execute_input` ends any earlier cell in flight on its shell, whose idle was lost.
 /// - Cells may overlap (JEP 91 subshells). A *run* starts when a cell starts while no
 ///   run is in progress and ends when no cell has been in flight for `idleGrace`;
 ///   "Run All" is one run. The session's cell fields describe the most recently
@@ -117,6 +119,7 @@ public struct BridgeCore: Sendable {
       guard let id = message.parentMsgId, inFlight[id] == nil,
         message.parentMsgType == nil || message.parentMsgType == "execute_request"
       else { return false }
+      endCellsLosingTheirIdle(toStartOn: message.subshellId, at: at, date: message.date)
       startCell(id: id, code: code, executionCount: executionCount, message: message, at: at)
       return true
     case .error(let ename, let evalue, let traceback):
@@ -128,15 +131,7 @@ public struct BridgeCore: Sendable {
       guard let id = message.parentMsgId, let cell = inFlight.removeValue(forKey: id) else {
         return false
       }
-      // The cell's own error wins over an interrupt that reached the kernel later: a
-      // batch runner interrupts before its shutdown, maybe before this idle got here.
-      let state: CellState =
-        if let error = cell.error { error.isInterrupt ? .cancelled : .error } else {
-          cell.interrupt?.cancels(finishedAt: message.date) == true ? .cancelled : .success
-        }
-      finish(
-        cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
-        finishedAt: message.date, at: at)
+      finishNormally(cell, id: id, finishedAt: message.date, at: at)
       return true
     case .status(.starting):
       // The kernel (re)started: cells in flight will never see their idle.
@@ -179,6 +174,35 @@ public struct BridgeCore: Sendable {
     snapshot.cellFinishedAt = nil
   }
 
+  /// A cell that ended (its idle, or the next cell on its shell): error, cancelled or success.
+  private mutating func finishNormally(
+    _ cell: TrackedCell, id: String, finishedAt: KernelTime?, at: ClockReading
+  ) {
+    // The cell's own error wins over an interrupt that reached the kernel later: a
+    // batch runner interrupts before its shutdown, maybe before this idle got here.
+    let state: CellState =
+      if let error = cell.error { error.isInterrupt ? .cancelled : .error } else {
+        cell.interrupt?.cancels(finishedAt: finishedAt) == true ? .cancelled : .success
+      }
+    finish(
+      cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
+      finishedAt: finishedAt, at: at)
+  }
+
+  /// PRODUCT.md §5: cells on one shell (the same `subshell_id`, or none) run one after
+  /// another, so a cell starting there ends any earlier one still in flight on it: that
+  /// cell finished and its idle was lost (a kernel's send queue can drop any message).
+  private mutating func endCellsLosingTheirIdle(
+    toStartOn subshellId: String?, at: ClockReading, date: KernelTime?
+  ) {
+    let ended = inFlight.filter { $0.value.subshellId == subshellId }
+      .sorted { $0.value.order < $1.value.order }
+    for (id, cell) in ended {
+      inFlight.removeValue(forKey: id)
+      finishNormally(cell, id: id, finishedAt: date, at: at)
+    }
+  }
+
   /// Records a cell that left `inFlight`.
   private mutating func finish(
     _ cell: TrackedCell, id: String, state: CellState, cellError: String,
@@ -216,7 +240,7 @@ public struct BridgeCore: Sendable {
     let policy = effectiveSettings
     let outcome: RunOutcome =
       run.firstFailed != nil ? .failed : run.lastCancelled != nil ? .cancelled : .finished
-    let duration = (run.lastCellEnd ?? now).milliseconds - run.startClock.milliseconds
+    let duration = (run.lastCellEnd ?? now).milliseconds(since: run.startClock)
     let wanted: Bool
     switch policy.notifyOn {
     case .stop: wanted = true
@@ -269,15 +293,16 @@ public struct BridgeCore: Sendable {
         NotificationIntent(
           outcome: .kernelDied(description: cellError), cell: cell,
           cellCount: dyingRun?.cellCount ?? 0, startedAt: dyingRun?.startedAt, finishedAt: diedAt,
-          durationMilliseconds: dyingRun.map { at.milliseconds - $0.startClock.milliseconds },
+          durationMilliseconds: dyingRun.map { at.milliseconds(since: $0.startClock) },
           notifyChannel: policy.notifyChannel)))
   }
 
   /// The kernel's clock at `at`, from the latest dated message; nil before any.
   private func estimatedKernelTime(at: ClockReading) -> KernelTime? {
     guard let lastDated else { return nil }
-    let elapsed = max(0, at.milliseconds - lastDated.clock.milliseconds)
-    return KernelTime(millisecondsSince1970: lastDated.kernel.millisecondsSince1970 + elapsed)
+    let elapsed = max(0, at.milliseconds(since: lastDated.clock))
+    return KernelTime(
+      millisecondsSince1970: lastDated.kernel.millisecondsSince1970.saturatingAdding(elapsed))
   }
 
   private mutating func publishIfChanged(into actions: inout [CoreAction]) {

@@ -20,8 +20,15 @@ public struct ClockReading: Comparable, Hashable, Sendable {
   public static func < (a: ClockReading, b: ClockReading) -> Bool {
     a.milliseconds < b.milliseconds
   }
+  /// This reading plus `delta`, saturating at the ends of `Int64` (a year-long grace
+  /// from a config file never traps).
   public func adding(milliseconds delta: Int64) -> ClockReading {
-    ClockReading(milliseconds: milliseconds + delta)
+    ClockReading(milliseconds: milliseconds.saturatingAdding(delta))
+  }
+
+  /// Milliseconds from `earlier` to this reading, saturating (never a trap).
+  public func milliseconds(since earlier: ClockReading) -> Int64 {
+    milliseconds.saturatingSubtracting(earlier.milliseconds)
   }
 }
 
@@ -38,6 +45,8 @@ public enum ExecutionState: String, Sendable, Equatable {
 public struct IOPubMessage: Sendable, Equatable {
   public enum Content: Sendable, Equatable {
     case status(ExecutionState)
+    /// `executionCount` is 0 when the kernel sent none or one the bridge does not
+    /// accept (`IOPubDecoder` accepts integers 0...Int32.max, also written "3" or 3.0).
     case executeInput(code: String, executionCount: Int)
     case error(ename: String, evalue: String, traceback: [String])
     /// ipykernel's `shutdown_reply` broadcast or xeus' `shutdown` message.
@@ -67,5 +76,19 @@ public struct IOPubMessage: Sendable, Equatable {
     self.parentMsgType = parentMsgType
     self.subshellId = subshellId
     self.date = date
+  }
+}
+
+extension Int64 {
+  /// `self + other`, clamped to `Int64.min...Int64.max` instead of trapping.
+  func saturatingAdding(_ other: Int64) -> Int64 {
+    let (sum, overflow) = addingReportingOverflow(other)
+    return overflow ? (other > 0 ? .max : .min) : sum
+  }
+
+  /// `self - other`, clamped to `Int64.min...Int64.max` instead of trapping.
+  func saturatingSubtracting(_ other: Int64) -> Int64 {
+    let (difference, overflow) = subtractingReportingOverflow(other)
+    return overflow ? (other < 0 ? .max : .min) : difference
   }
 }

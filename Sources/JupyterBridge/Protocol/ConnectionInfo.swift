@@ -48,14 +48,15 @@ public struct ConnectionFileError: Error, CustomStringConvertible, Equatable {
 extension ConnectionInfo {
   /// Reads and validates a connection file.
   public static func load(path: String) throws -> ConnectionInfo {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      let reason = (error as NSError).localizedFailureReason ?? "cannot be read"
-      throw ConnectionFileError(path: path, field: nil, problem: "cannot be read (\(reason))")
+    // A FIFO or device is refused before a byte is read, a huge file after 1 MiB.
+    switch OutsideFile.read(path, limit: OutsideFile.smallFileLimit) {
+    case .success(let data): return try parse(data, path: path)
+    case .failure(.missing):
+      throw ConnectionFileError(
+        path: path, field: nil, problem: "cannot be read (No such file or directory)")
+    case .failure(.problem(let problem)):
+      throw ConnectionFileError(path: path, field: nil, problem: problem)
     }
-    return try parse(data, path: path)
   }
 
   /// Validates connection-file JSON; `path` is only used in error messages.

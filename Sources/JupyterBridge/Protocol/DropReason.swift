@@ -18,7 +18,18 @@ public struct DropCounts: Sendable, Equatable {
     get { counts[Self.index(reason)] }
     set { counts[Self.index(reason)] = newValue }
   }
-  public var total: Int { counts.reduce(0, +) }
+  /// Adds one drop, saturating at `Int.max` (never a trap).
+  public mutating func increment(_ reason: DropReason) {
+    let index = Self.index(reason)
+    if counts[index] < Int.max { counts[index] += 1 }
+  }
+  /// All drops, saturating at `Int.max`.
+  public var total: Int {
+    counts.reduce(0) { sum, count in
+      let (added, overflow) = sum.addingReportingOverflow(count)
+      return overflow ? Int.max : added
+    }
+  }
   private static func index(_ reason: DropReason) -> Int {
     DropReason.allCases.firstIndex(of: reason) ?? 0
   }

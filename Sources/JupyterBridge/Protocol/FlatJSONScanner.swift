@@ -44,10 +44,14 @@ struct FlatJSONScanner {
   }
 
   /// Decodes a string value's raw bytes (JSON escapes included) into a Swift string.
-  static func decodeString(_ raw: UnsafeRawBufferPointer, escaped: Bool) throws -> String {
+  /// Invalid UTF-8 throws `invalidUTF8`, or with `repairing` becomes U+FFFD.
+  static func decodeString(_ raw: UnsafeRawBufferPointer, escaped: Bool, repairing: Bool = false)
+    throws -> String
+  {
     if !escaped {
-      guard let text = String(validating: raw, as: UTF8.self) else { throw ScanError.invalidUTF8 }
-      return text
+      if let text = String(validating: raw, as: UTF8.self) { return text }
+      guard repairing else { throw ScanError.invalidUTF8 }
+      return String(decoding: raw, as: UTF8.self)
     }
     var out = [UInt8]()
     out.reserveCapacity(raw.count)
@@ -102,8 +106,9 @@ struct FlatJSONScanner {
       default: throw ScanError.malformed(offset: i - 1)
       }
     }
-    guard let text = String(validating: out, as: UTF8.self) else { throw ScanError.invalidUTF8 }
-    return text
+    if let text = String(validating: out, as: UTF8.self) { return text }
+    guard repairing else { throw ScanError.invalidUTF8 }
+    return String(decoding: out, as: UTF8.self)
   }
 
   // MARK: Grammar

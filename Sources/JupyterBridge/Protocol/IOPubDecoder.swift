@@ -23,7 +23,7 @@ public struct IOPubDecoder: Sendable {
     switch Self.decodeVerified(frames, signer: signer, replayGuard: &replayGuard) {
     case .success(let message): return .success(message)
     case .failure(let reason):
-      dropped[reason] += 1
+      dropped.increment(reason)
       return .failure(reason)
     }
   }
@@ -47,10 +47,11 @@ public struct IOPubDecoder: Sendable {
       return .success(IOPubMessage(content: .other(msgType: fields.msgType)))
     }
 
-    guard let parentFields = try? HeaderFields(parts.parent, allowNull: true) else {
+    guard let parentFields = try? HeaderFields(parts.parent, allowNull: true, repairing: true)
+    else {
       return .failure(.malformedParent)
     }
-    guard let decoded = try? kind.decode(Data(parts.content)) else {
+    guard let decoded = kind.decodeRepairing(parts.content) else {
       return .failure(.malformedContent)
     }
     return .success(
@@ -63,6 +64,16 @@ public struct IOPubDecoder: Sendable {
   private enum Kind {
     case status, executeInput, error, shutdown, welcome
 
+    /// Decodes the content; invalid UTF-8 inside its strings is replaced with U+FFFD
+    /// (PRODUCT.md §5: an error is never dropped for its encoding). The signature was
+    /// checked on the bytes as received, before any repair.
+    func decodeRepairing(_ content: UnsafeRawBufferPointer) -> IOPubMessage.Content? {
+      if let decoded = try? decode(Data(content)) { return decoded }
+      // Only a failed decode pays for the check; valid UTF-8 gets no second try.
+      guard String(validating: content, as: UTF8.self) == nil else { return nil }
+      return try? decode(Data(String(decoding: content, as: UTF8.self).utf8))
+    }
+
     func decode(_ data: Data) throws -> IOPubMessage.Content {
       let decoder = JSONDecoder()
       switch self {
@@ -74,7 +85,8 @@ public struct IOPubDecoder: Sendable {
         return .status(state)
       case .executeInput:
         let body = try decoder.decode(ExecuteInputContent.self, from: data)
-        return .executeInput(code: body.code, executionCount: body.execution_count ?? 0)
+        return .executeInput(
+          code: body.code, executionCount: body.execution_count?.accepted ?? 0)
       case .error:
         let body = try decoder.decode(ErrorContent.self, from: data)
         return .error(
@@ -91,7 +103,32 @@ public struct IOPubDecoder: Sendable {
   private struct StatusContent: Decodable { var execution_state: String }
   private struct ExecuteInputContent: Decodable {
     var code: String
-    var execution_count: Int?
+    var execution_count: ExecutionCount?
+  }
+
+  /// An `execution_count` as kernels (and hostile peers) write it. Accepted: an
+  /// integer in 0...Int32.max, written as a JSON integer, an integral number (`3.0`)
+  /// or a decimal string (`"3"`). Anything else (a fraction, 1e30, 2^63, a negative,
+  /// `true`, `null`, an object) is unknown: the cell is still tracked, with count 0.
+  private struct ExecutionCount: Decodable {
+    var accepted: Int?
+
+    init(from decoder: Decoder) throws {
+      let container = try decoder.singleValueContainer()
+      if let integer = try? container.decode(Int64.self) {
+        accepted = Self.inRange(integer)
+      } else if let number = try? container.decode(Double.self) {
+        accepted = Int64(exactly: number).flatMap(Self.inRange)
+      } else if let text = try? container.decode(String.self) {
+        accepted = Int64(text).flatMap(Self.inRange)
+      } else {
+        accepted = nil
+      }
+    }
+
+    private static func inRange(_ value: Int64) -> Int? {
+      (0...Int64(Int32.max)).contains(value) ? Int(exactly: value) : nil
+    }
   }
   private struct ErrorContent: Decodable {
     var ename: String?
@@ -119,9 +156,14 @@ struct HeaderFields {
 
   var msgType: String { msgTypeIfAny ?? "" }
 
+  /// The longest `msg_id`, `msg_type` or `subshell_id` accepted (raw bytes). Real ones
+  /// are under 100 (a UUID, a session id and a counter); tracked ids stay small.
+  static let maximumFieldBytes = 1_024
+
   /// Scans a header; with `allowNull`, a `null` document reads as an empty header
   /// (xeus-python sends null parent headers).
-  init(_ bytes: UnsafeRawBufferPointer, allowNull: Bool = false) throws {
+  /// With `repairing`, invalid UTF-8 in the fields read becomes U+FFFD instead of an error.
+  init(_ bytes: UnsafeRawBufferPointer, allowNull: Bool = false, repairing: Bool = false) throws {
     if allowNull && (bytes.isEmpty || FlatJSONScanner.isNull(bytes)) { return }
     var msgId: String?
     var msgType: String?
@@ -130,16 +172,20 @@ struct HeaderFields {
     try FlatJSONScanner.scan(bytes) { key, value in
       guard case .string(let raw, let escaped) = value else { return }
       if key.isBytes(of: "msg_type") {
-        msgType = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+        msgType = try FlatJSONScanner.decodeString(raw, escaped: escaped, repairing: repairing)
       } else if key.isBytes(of: "msg_id") {
-        msgId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+        msgId = try FlatJSONScanner.decodeString(raw, escaped: escaped, repairing: repairing)
       } else if key.isBytes(of: "subshell_id") {
-        subshellId = try FlatJSONScanner.decodeString(raw, escaped: escaped)
+        subshellId = try FlatJSONScanner.decodeString(raw, escaped: escaped, repairing: repairing)
       } else if key.isBytes(of: "date") {
         dateBytes = (raw, escaped)
       }
     }
     if !allowNull && msgType == nil { throw FlatJSONScanner.ScanError.notAnObject }
+    // The bridge keeps ids while a cell runs: a hostile size is malformed, not memory.
+    guard
+      [msgId, msgType, subshellId].allSatisfy({ ($0?.utf8.count ?? 0) <= Self.maximumFieldBytes })
+    else { throw FlatJSONScanner.ScanError.malformed(offset: 0) }
     self.msgId = msgId.flatMap { $0.isEmpty ? nil : $0 }
     self.msgTypeIfAny = msgType.flatMap { $0.isEmpty ? nil : $0 }
     self.subshellId = subshellId

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The monitor both modes share, living on the IOPub thread: messages, clock
 /// ticks and lifecycle inputs go through the pure `BridgeCore`; its actions go
@@ -36,20 +37,36 @@ public final class BridgeMonitor: IOPubConsumer {
   /// Attach mode: the connection file whose presence tells shutdown from death.
   private let connectionFile: String?
   private var transcript = ExecutionTranscript()
-  private var lastDropLog: Int64 = .min
+  /// Where drop lines and the drop summary go: the log at warning level by default.
+  private let warn: @Sendable (String) -> Void
+  private var drops = DropLog()
   private var subscriptionConfirmed = false
-  public private(set) var ending: Ending?
+  public private(set) var ending: Ending? {
+    didSet {
+      // Wrap-up: what was dropped, once, when monitoring ends.
+      if oldValue == nil, ending != nil, let summary = drops.summary { warn(summary) }
+    }
+  }
 
+  /// - Parameters:
+  ///   - emit: the transcript (attach: stdout; launcher: the debug log).
+  ///   - warn: dropped-message lines (rate-limited) and their summary at wrap-up;
+  ///     by default the log at warning level, whatever `emit` does.
   public init(
     settings: MonitorSettings, context: NotificationContext, sink: SessionSink,
-    connectionFile: String?, emit: @escaping @Sendable (String) -> Void
+    connectionFile: String?, emit: @escaping @Sendable (String) -> Void,
+    warn: (@Sendable (String) -> Void)? = nil
   ) {
     self.core = BridgeCore(settings: settings)
     self.context = context
     self.sink = sink
     self.connectionFile = connectionFile
     self.emit = emit
+    self.warn = warn ?? { Logger(label: "jupyter-lmk").warning("\($0)") }
   }
+
+  /// Dropped IOPub messages so far, per reason.
+  public var dropCounts: DropCounts { drops.counts }
 
   /// The state to create the LMK session with.
   public var snapshot: SessionSnapshot { core.snapshot }
@@ -118,9 +135,7 @@ public final class BridgeMonitor: IOPubConsumer {
 
   public func dropped(_ reason: DropReason, at now: ClockReading) {
     // At most one line a second, whatever a hostile peer sends.
-    guard now.milliseconds - lastDropLog >= 1000 else { return }
-    lastDropLog = now.milliseconds
-    emit("dropped an IOPub message: \(reason.rawValue)")
+    if let line = drops.record(reason, at: now) { warn(line) }
   }
 
   public func tick(at now: ClockReading) {

@@ -74,7 +74,9 @@ public final class IOPubListener<Input: Sendable>: Sendable {
     while !consumer.isFinished {
       var timeout = -1
       if let deadline = consumer.nextDeadline {
-        timeout = Int(max(0, deadline.milliseconds - MonotonicClock.now().milliseconds))
+        // Saturating: a deadline a config pushed to the end of time is "forever", not a trap.
+        let left = max(0, deadline.milliseconds(since: MonotonicClock.now()))
+        timeout = Int(exactly: left) ?? Int.max
       }
       do {
         try poller.poll(timeoutMilliseconds: timeout)

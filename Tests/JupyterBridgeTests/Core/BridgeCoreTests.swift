@@ -572,15 +572,16 @@ struct BridgeCoreRobustnessTests {
   @Test func cellsInFlightAreBounded() {
     var h = Harness()
     let limit = BridgeCore.maximumCellsInFlight
-    // Execute inputs whose idle never comes: the oldest are forgotten.
+    // Execute inputs on as many subshells (a new cell on the same shell would end the
+    // earlier one), whose idle never comes: the oldest are forgotten.
     for i in 0...limit {
-      h.send(Msg.input("lost-\(i)", "x", n: i, at: Int64(i)))
+      h.send(Msg.input("lost-\(i)", "x", n: i, subshell: "s-\(i)", at: Int64(i)))
     }
     // The oldest was evicted: its late idle no longer counts.
-    h.send(Msg.idle("lost-0", at: 10_000))
+    h.send(Msg.idle("lost-0", subshell: "s-0", at: 10_000))
     #expect(h.core.snapshot.cellState == .running)
     // Every tracked one still ends normally; then the run can end.
-    for i in 1...limit { h.send(Msg.idle("lost-\(i)", at: 10_000)) }
+    for i in 1...limit { h.send(Msg.idle("lost-\(i)", subshell: "s-\(i)", at: 10_000)) }
     #expect(h.core.snapshot.cellState == .success)
     h.settle()
     #expect(h.notifications.first?.cellCount == limit + 1)

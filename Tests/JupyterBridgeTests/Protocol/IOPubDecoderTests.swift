@@ -186,7 +186,7 @@ import Testing
   @Test(arguments: [
     ("execute_input", "{}"),
     ("execute_input", #"{"code": 5, "execution_count": 1}"#),
-    ("execute_input", #"{"code": "x", "execution_count": "1"}"#),
+    ("execute_input", #"{"code": null, "execution_count": 1}"#),
     ("execute_input", "not json"),
     ("execute_input", ""),
     ("status", "{}"),

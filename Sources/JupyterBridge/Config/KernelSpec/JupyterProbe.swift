@@ -130,7 +130,7 @@ extension JupyterInstallation {
   }
 
   private static func readHead(of path: String) -> String? {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+    guard case .success(let handle) = OutsideFile.open(path) else { return nil }
     defer { try? handle.close() }
     guard let data = try? handle.read(upToCount: 4096) else { return nil }
     return String(decoding: data, as: UTF8.self)
