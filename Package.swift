@@ -38,26 +38,62 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ],
       plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+    // The pure core: state machine, notification policy and rendering, the message
+    // model. No dependencies, no Foundation, no I/O (docs/ARCHITECTURE.md).
+    .target(name: "ExecutionCore"),
+    // Reading files that come from outside: size-capped, kind-checked, never blocking.
+    .target(name: "OutsideFiles"),
+    // The Jupyter wire protocol: connection files, signing, decoding. No ZeroMQ.
     .target(
-      name: "JupyterBridge",
+      name: "JupyterProtocol",
       dependencies: [
-        "ZMQWrap", "LMKClient", "CSpawn",
-        .product(name: "Crypto", package: "swift-crypto"),
-        .product(name: "Logging", package: "swift-log"),
+        "ExecutionCore", "OutsideFiles", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
+    // The bridge's settings layers: defaults, user config, notebook metadata, location.
+    .target(name: "BridgeSettings", dependencies: ["ExecutionCore", "OutsideFiles"]),
+    // Wrapped kernelspecs: discover, install, uninstall (for the CLI).
+    .target(name: "KernelSpecs", dependencies: ["BridgeSettings", "OutsideFiles"]),
+    // The imperative shell: channels, supervision, the LMK sink, memory sampling.
+    .target(
+      name: "BridgeRuntime",
+      dependencies: [
+        "ExecutionCore", "JupyterProtocol", "BridgeSettings", "KernelSpecs", "ZMQWrap",
+        "LMKClient", "CSpawn", .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "jupyter-lmk",
       dependencies: [
-        "JupyterBridge", "LMKClient",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "BridgeRuntime", "BridgeSettings", "KernelSpecs", "JupyterProtocol", "ExecutionCore",
+        "LMKClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ]),
     // Benchmark driver (Benchmarks/, tools/bench.sh): times the IOPub pipeline in-process.
-    .executableTarget(name: "lmk-bench", dependencies: ["JupyterBridge", "ZMQWrap"]),
+    .executableTarget(
+      name: "lmk-bench",
+      dependencies: ["BridgeRuntime", "JupyterProtocol", "ExecutionCore", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
-    // IOPub transcripts are read through #filePath, not bundled.
+    // Helpers the test targets share (temporary directories).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    // Fixtures (IOPub transcripts, signing vectors) are read through #filePath, not bundled.
+    .testTarget(name: "ExecutionCoreTests", dependencies: ["ExecutionCore", "JupyterProtocol"]),
+    // Also decoding straight from libzmq's buffers (BridgeRuntime makes FrameBuffer WireFrames).
     .testTarget(
-      name: "JupyterBridgeTests", dependencies: ["JupyterBridge"], exclude: ["Fixtures"]),
+      name: "JupyterProtocolTests",
+      dependencies: ["JupyterProtocol", "ExecutionCore", "ZMQWrap", "BridgeRuntime"]),
+    // Also every reader of outside files, through OutsideFiles (connection files too).
+    .testTarget(
+      name: "BridgeSettingsTests",
+      dependencies: [
+        "BridgeSettings", "ExecutionCore", "OutsideFiles", "JupyterProtocol", "TestSupport",
+      ]),
+    .testTarget(
+      name: "KernelSpecsTests", dependencies: ["KernelSpecs", "BridgeSettings", "TestSupport"]),
+    .testTarget(
+      name: "BridgeRuntimeTests",
+      dependencies: [
+        "BridgeRuntime", "ExecutionCore", "JupyterProtocol", "BridgeSettings", "LMKClient",
+        "TestSupport", .product(name: "Logging", package: "swift-log"),
+      ]),
     // Test support: a separate process posting events, so tests can SIGKILL it mid-delivery.
     .executableTarget(
       name: "lmk-test-sender", dependencies: ["LMKClient"], path: "Tests/LMKTestSender"),

@@ -12,7 +12,7 @@ Deterministic: ids and dates are fixed, so re-running it rewrites the same file.
 
 Run with the project's venv (JUPYTER_LMK_PYTHON, else <repo>/.venv/bin/python):
     $PY tools/make_signing_vectors.py [OUTPUT]
-Default OUTPUT: Tests/JupyterBridgeTests/Fixtures/signing/vectors.json
+Default OUTPUT: Tests/Fixtures/signing/vectors.json
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import jupyter_client
 from jupyter_client.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = ROOT / "Tests/JupyterBridgeTests/Fixtures/signing/vectors.json"
+DEFAULT_OUTPUT = ROOT / "Tests/Fixtures/signing/vectors.json"
 
 # (scheme, key): keys are used as the UTF-8 bytes of the string, as jupyter_client does.
 KEYS = [

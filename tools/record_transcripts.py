@@ -26,7 +26,7 @@ from jupyter_client import KernelManager
 
 DELIM = b"<IDS|MSG>"
 REPO = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_OUT = REPO / "Tests" / "JupyterBridgeTests" / "Fixtures" / "transcripts"
+DEFAULT_OUT = REPO / "Tests" / "Fixtures" / "transcripts"
 
 
 class Recorder:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
+import BridgeRuntime
+import JupyterProtocol
 
 /// `jupyter-lmk attach`: watch a kernel that is already running.
 struct AttachCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
+import KernelSpecs
 
 /// Where wrapped kernelspecs go (install) or are looked for (uninstall).
 struct KernelSpecLocationOptions: ParsableArguments {

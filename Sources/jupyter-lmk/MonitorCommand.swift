@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
+import BridgeRuntime
 
 /// `jupyter-lmk monitor`: the monitor process that `run` starts beside the
 /// kernel (PRODUCT.md §6, crash isolation). Not for people: its stdin is the

@@ -1,6 +1,7 @@
 import ArgumentParser
-import JupyterBridge
 import Logging
+import BridgeSettings
+import ExecutionCore
 
 extension NotifyOn: ExpressibleByArgument {}
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
 import Logging
+import BridgeRuntime
 
 /// `jupyter-lmk run`: the kernel process of a wrapped kernelspec (PRODUCT.md §6).
 struct RunCommand: AsyncParsableCommand {

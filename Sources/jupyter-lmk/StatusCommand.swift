@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
 import LMKClient
 import Logging
+import BridgeSettings
+import KernelSpecs
 
 /// `jupyter-lmk status`: what a user checks when no notification arrives.
 struct StatusCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import JupyterBridge
+import KernelSpecs
 
 /// `jupyter-lmk uninstall`: removes kernelspecs written by `install`, and nothing else.
 struct UninstallCommand: ParsableCommand {

@@ -1,6 +1,8 @@
 import Foundation
-import JupyterBridge
 import ZMQWrap
+import BridgeRuntime
+import JupyterProtocol
+import ExecutionCore
 
 /// The bridge's IOPub hot path exactly as attach and launcher mode run it:
 /// `IOPubListener`'s receive loop (reused `FrameBuffer`, `IOPubDecoder`

@@ -1,0 +1,19 @@
+import ExecutionCore
+import JupyterProtocol
+/// What the IOPub receive loop drives. It lives on the loop's thread only, so
+/// it needs no locks: messages, posted inputs and clock ticks arrive in order.
+public protocol IOPubConsumer: AnyObject {
+  /// Values other threads post to the loop (signals, heartbeat, child exit…).
+  associatedtype Input: Sendable
+
+  func receive(_ message: IOPubMessage, at now: ClockReading)
+  func receive(_ input: Input, at now: ClockReading)
+  /// A message failed verification or decoding and was dropped.
+  func dropped(_ reason: DropReason, at now: ClockReading)
+  /// Called once `nextDeadline` has passed.
+  func tick(at now: ClockReading)
+  /// When the loop must call `tick` next; nil = only when something arrives.
+  var nextDeadline: ClockReading? { get }
+  /// The loop stops after the call that makes this true.
+  var isFinished: Bool { get }
+}

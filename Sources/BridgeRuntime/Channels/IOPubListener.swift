@@ -1,0 +1,116 @@
+import Foundation
+import ZMQWrap
+import JupyterProtocol
+
+/// Subscribes to a kernel's IOPub channel and runs the receive loop on a
+/// thread of its own, feeding a consumer that lives on that thread.
+///
+/// The SUB socket subscribes before it connects, so a kernel started after us
+/// cannot publish `starting` or the first cell before we listen. Besides the
+/// empty topic it subscribes to a private one: a JEP 65 kernel answers every
+/// new subscription with an `iopub_welcome`, but a second `""` subscriber on
+/// the same kernel gets none.
+public final class IOPubListener<Input: Sendable>: Sendable {
+  private let mailbox: Mailbox<Input>
+  private let finished = DispatchSemaphore(value: 0)
+  /// The private topic whose welcome confirms our subscription.
+  public let privateTopic: String
+
+  private init(mailbox: Mailbox<Input>, privateTopic: String) {
+    self.mailbox = mailbox
+    self.privateTopic = privateTopic
+  }
+
+  /// Opens and connects the socket (before returning), then starts the loop.
+  public static func start<Consumer: IOPubConsumer>(
+    connection: ConnectionInfo, context: Context, receiveHighWaterMark: Int32 = 1000,
+    makeConsumer: @escaping @Sendable () -> Consumer
+  ) throws -> IOPubListener<Input> where Consumer.Input == Input {
+    let pipe = try WakePipe()
+    let listener = IOPubListener(
+      mailbox: Mailbox(pipe: pipe), privateTopic: "jupyter-lmk.\(UUID().uuidString.lowercased())")
+    let opened = DispatchSemaphore(value: 0)
+    let openError = OpenResult()
+    let thread = Thread {
+      let socket: Socket
+      do {
+        socket = try KernelSockets.connect(.sub, to: .iopub, of: connection, context: context) {
+          try $0.setReceiveHighWaterMark(receiveHighWaterMark)
+          try $0.subscribe("")
+          try $0.subscribe(listener.privateTopic)
+        }
+      } catch {
+        openError.error = error
+        opened.signal()
+        listener.finished.signal()
+        return
+      }
+      opened.signal()
+      listener.run(socket: socket, pipe: pipe, connection: connection, consumer: makeConsumer())
+      socket.close()
+      listener.finished.signal()
+    }
+    thread.name = "iopub"
+    thread.start()
+    opened.wait()
+    if let error = openError.error { throw error }
+    return listener
+  }
+
+  /// Hands a value to the consumer on the loop's thread.
+  public func post(_ input: Input) { mailbox.post(input) }
+
+  /// Blocks until the loop has ended (the consumer finished or the socket failed).
+  public func wait() { finished.wait() }
+
+  private func run<Consumer: IOPubConsumer>(
+    socket: Socket, pipe: WakePipe, connection: ConnectionInfo, consumer: Consumer
+  ) where Consumer.Input == Input {
+    var decoder = IOPubDecoder(
+      signer: MessageSigner(scheme: connection.signatureScheme, key: connection.key))
+    let frames = FrameBuffer()
+    var poller = Poller()
+    let iopub = poller.addReadable(socket)
+    let wake = poller.addReadable(fileDescriptor: pipe.readEnd)
+    while !consumer.isFinished {
+      var timeout = -1
+      if let deadline = consumer.nextDeadline {
+        // Saturating: a deadline a config pushed to the end of time is "forever", not a trap.
+        let left = max(0, deadline.milliseconds(since: MonotonicClock.now()))
+        timeout = Int(exactly: left) ?? Int.max
+      }
+      do {
+        try poller.poll(timeoutMilliseconds: timeout)
+      } catch {
+        return
+      }
+      if poller.isReadable(iopub) {
+        // Drain what is queued, but come up for air to honour deadlines and inputs.
+        for _ in 0..<10_000 {
+          guard (try? socket.receive(into: frames, dontWait: true)) == true else { break }
+          switch decoder.decode(frames) {
+          case .success(let message): consumer.receive(message, at: MonotonicClock.now())
+          case .failure(let reason): consumer.dropped(reason, at: MonotonicClock.now())
+          }
+        }
+      }
+      // Inputs after the socket: a question posted once the kernel ended is
+      // answered after everything it had published was taken in.
+      if poller.isReadable(wake) {
+        for input in mailbox.takeAll() {
+          consumer.receive(input, at: MonotonicClock.now())
+        }
+      }
+      let now = MonotonicClock.now()
+      if let deadline = consumer.nextDeadline, deadline <= now {
+        consumer.tick(at: now)
+      }
+    }
+  }
+}
+
+/// Carries an error from the loop thread back to `start`; written before the
+/// semaphore is signalled and read after it is awaited.
+private final class OpenResult: @unchecked Sendable {
+  var error: Error?
+}

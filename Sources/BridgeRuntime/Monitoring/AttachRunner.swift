@@ -1,0 +1,51 @@
+import Foundation
+import ZMQWrap
+import JupyterProtocol
+
+/// Attach mode: follows a kernel someone else started, through its connection
+/// file, until the kernel goes away or `stop` is posted.
+public enum AttachRunner {
+  /// Runs the monitor to its end, then lets the sink deliver and end the session.
+  /// `onListening` receives the listener once IOPub is subscribed (to post `.stop`).
+  public static func run(
+    connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
+    emit: @escaping @Sendable (String) -> Void,
+    onListening: (IOPubListener<BridgeMonitor.Input>) throws -> Void
+  ) throws -> BridgeMonitor.Ending {
+    let zmq = try Context()
+    let result = MonitorBox()
+    let listener = try IOPubListener<BridgeMonitor.Input>.start(
+      connection: connection, context: zmq
+    ) {
+      let monitor = BridgeMonitor(
+        settings: setup.configuration.resolved.settings, context: setup.notification,
+        sink: setup.sink, connectionFile: connectionFile, emit: emit)
+      setup.sink.publish(monitor.snapshot)
+      result.monitor = monitor
+      return monitor
+    }
+    let heartbeat = try Heartbeat.start(connection: connection, context: zmq) { event in
+      listener.post(.heartbeat(event))
+    }
+    let watcher = SettingsWatcher(
+      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
+      onProblem: emit)
+    try onListening(listener)
+    // kernel_info on control: the shell channel is blocked while a cell runs.
+    Thread {
+      if let info = try? ControlClient(connection: connection, context: zmq).kernelInfo() {
+        listener.post(.kernelInfo(info))
+      }
+    }.start()
+    listener.wait()
+    withExtendedLifetime(watcher) {}
+    heartbeat.stop()
+    setup.sink.finish(withinMilliseconds: 3000)
+    return result.monitor?.ending ?? .stopped
+  }
+}
+
+/// Hands the monitor from the loop thread back after `wait()` returns.
+private final class MonitorBox: @unchecked Sendable {
+  var monitor: BridgeMonitor?
+}

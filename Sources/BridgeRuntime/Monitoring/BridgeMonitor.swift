@@ -1,0 +1,174 @@
+import Foundation
+import Logging
+import ExecutionCore
+import JupyterProtocol
+
+/// The monitor both modes share, living on the IOPub thread: messages, clock
+/// ticks and lifecycle inputs go through the pure `BridgeCore`; its actions go
+/// to the `SessionSink`; a readable transcript goes to `emit`.
+public final class BridgeMonitor: IOPubConsumer {
+  public enum Input: Sendable {
+    /// Stop monitoring (attach mode: SIGINT/SIGTERM).
+    case stop
+    /// Attach mode: the heartbeat stopped or resumed.
+    case heartbeat(Heartbeat.Event)
+    /// The kernel told us its language (for the notification's code fence).
+    case kernelInfo(KernelInfoReply)
+    /// Launcher mode: an interrupt reached the kernel's process group at this
+    /// wall time (the kernel runs on this machine: its header dates compare).
+    case interruptReachedKernel(at: KernelTime)
+    /// Launcher mode: the kernel process exited; `death` describes a death, nil a normal exit.
+    case kernelExited(death: String?)
+    /// The configured settings were re-read (config file, notebook metadata).
+    case settings(MonitorSettings)
+    /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
+    case reportShutdownSeen(@Sendable (Bool) -> Void)
+  }
+
+  /// Why monitoring ended.
+  public enum Ending: Sendable, Equatable {
+    case stopped
+    case kernelShutDown
+    case kernelDied
+  }
+
+  private var core: BridgeCore
+  private var context: NotificationContext
+  private let sink: SessionSink
+  private let emit: @Sendable (String) -> Void
+  /// Attach mode: the connection file whose presence tells shutdown from death.
+  private let connectionFile: String?
+  private var transcript = ExecutionTranscript()
+  /// Where drop lines and the drop summary go: the log at warning level by default.
+  private let warn: @Sendable (String) -> Void
+  private var drops = DropLog()
+  private var subscriptionConfirmed = false
+  public private(set) var ending: Ending? {
+    didSet {
+      // Wrap-up: what was dropped, once, when monitoring ends.
+      if oldValue == nil, ending != nil, let summary = drops.summary { warn(summary) }
+    }
+  }
+
+  /// - Parameters:
+  ///   - emit: the transcript (attach: stdout; launcher: the debug log).
+  ///   - warn: dropped-message lines (rate-limited) and their summary at wrap-up;
+  ///     by default the log at warning level, whatever `emit` does.
+  public init(
+    settings: MonitorSettings, context: NotificationContext, sink: SessionSink,
+    connectionFile: String?, emit: @escaping @Sendable (String) -> Void,
+    warn: (@Sendable (String) -> Void)? = nil
+  ) {
+    self.core = BridgeCore(settings: settings)
+    self.context = context
+    self.sink = sink
+    self.connectionFile = connectionFile
+    self.emit = emit
+    self.warn = warn ?? { Logger(label: "jupyter-lmk").warning("\($0)") }
+  }
+
+  /// Dropped IOPub messages so far, per reason.
+  public var dropCounts: DropCounts { drops.counts }
+
+  /// The state to create the LMK session with.
+  public var snapshot: SessionSnapshot { core.snapshot }
+  /// Whether the kernel announced a shutdown on IOPub (the launcher's death rule).
+  public var shutdownSeen: Bool { core.shutdownSeen }
+
+  public func receive(_ message: IOPubMessage, at now: ClockReading) {
+    Failpoint.firstMessage.hit()
+    switch message.content {
+    case .welcome:
+      // Our private topic and (when we subscribed first) "" may both be welcomed.
+      if !subscriptionConfirmed { emit("subscription confirmed (iopub_welcome)") }
+      subscriptionConfirmed = true
+    case .other: return  // output: nothing to do, and the hot path stays short
+    default: break
+    }
+    if let line = transcript.line(for: message) { emit(line) }
+    apply(core.handle(.message(message, at: now)))
+  }
+
+  public func receive(_ input: Input, at now: ClockReading) {
+    switch input {
+    case .stop:
+      apply(core.handle(.kernelExited(at: now)))
+      ending = .stopped
+    case .heartbeat(.recovered):
+      emit("kernel answering again")
+    case .heartbeat(.lost):
+      heartbeatLost(at: now)
+    case .kernelInfo(let info):
+      context.language = info.languageName.isEmpty ? context.language : info.languageName
+      emit("kernel: \(info.implementation) (\(info.languageName))")
+    case .interruptReachedKernel(let time):
+      apply(core.handle(.interruptReachedKernel(at: now, kernelTime: time)))
+    case .kernelExited(let death):
+      if let death {
+        emit("kernel died: \(death)")
+        apply(core.handle(.kernelDied(description: death, at: now)))
+        ending = .kernelDied
+      } else {
+        emit("kernel exited")
+        apply(core.handle(.kernelExited(at: now)))
+        ending = .kernelShutDown
+      }
+    case .settings(let settings):
+      apply(core.handle(.settingsChanged(settings, at: now)))
+    case .reportShutdownSeen(let answer):
+      answer(core.shutdownSeen)
+    }
+  }
+
+  private func heartbeatLost(at now: ClockReading) {
+    if let connectionFile, !FileManager.default.fileExists(atPath: connectionFile) {
+      emit("kernel shut down (connection file removed)")
+      apply(core.handle(.kernelExited(at: now)))
+      ending = .kernelShutDown
+    } else if core.shutdownSeen {
+      emit("kernel not answering after a shutdown request; waiting for a restart")
+    } else {
+      emit("kernel died (heartbeat lost, connection file still present)")
+      let death = "KernelDied: the kernel stopped answering its heartbeat"
+      apply(core.handle(.kernelDied(description: death, at: now)))
+      ending = .kernelDied
+    }
+  }
+
+  public func dropped(_ reason: DropReason, at now: ClockReading) {
+    // At most one line a second, whatever a hostile peer sends.
+    if let line = drops.record(reason, at: now) { warn(line) }
+  }
+
+  public func tick(at now: ClockReading) {
+    apply(core.handle(.tick(now)))
+  }
+
+  public var nextDeadline: ClockReading? { core.nextDeadline }
+  public var isFinished: Bool { ending != nil }
+
+  private func apply(_ actions: [CoreAction]) {
+    for action in actions {
+      switch action {
+      case .publishState(let snapshot):
+        sink.publish(snapshot)
+      case .notify(let intent):
+        emit("notify: \(Self.describe(intent))")
+        sink.notify(intent, context: context)
+      }
+    }
+  }
+
+  /// One transcript line for a notification.
+  static func describe(_ intent: NotificationIntent) -> String {
+    let outcome: String
+    switch intent.outcome {
+    case .finished: outcome = "finished"
+    case .failed: outcome = "failed"
+    case .cancelled: outcome = "was cancelled"
+    case .kernelDied: outcome = "kernel died"
+    }
+    let cell = intent.cell.map { " at [\($0.executionCount)]" } ?? ""
+    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)"
+  }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import ZMQWrap
+import JupyterProtocol
+
+/// Launcher mode's monitor process (`jupyter-lmk monitor`): the IOPub listener
+/// and the core, reporting to a `SessionSink`, driven by what the supervisor
+/// says over `MonitorLink` (stdin). Everything that reads outside data runs
+/// here, apart from the supervisor, so a crash costs only this process.
+public enum LaunchMonitor {
+  /// What the supervisor passes on a monitor's command line.
+  public struct Launch: Sendable {
+    public var connectionFile: String
+    /// 0 for the first monitor of a kernel; a restart has a higher one.
+    public var generation: Int
+    /// The LMK session an earlier monitor of this kernel created.
+    public var sessionId: String?
+
+    public init(connectionFile: String, generation: Int, sessionId: String?) {
+      self.connectionFile = connectionFile
+      self.generation = generation
+      self.sessionId = sessionId
+    }
+  }
+
+  /// Monitors until the supervisor gives the verdict on the kernel's end (or
+  /// goes away), wraps up within the budget of §6, and returns the process's
+  /// exit status (`IsolatedMonitor.ExitStatus`).
+  ///
+  /// - Parameter prepare: works out the notebook, settings and LMK sink; runs
+  ///   on the IOPub thread once the socket is subscribed and connected.
+  public static func run(
+    _ launch: Launch, link linkDescriptor: Int32 = 0, logger: Logger,
+    prepare: @escaping @Sendable (ConnectionInfo, _ onSession: @escaping @Sendable (String) -> Void)
+      -> BridgeSetup
+  ) async -> Int32 {
+    let link = LineChannel(fd: linkDescriptor)
+    Failpoint.monitorStart.hit()
+    let connection: ConnectionInfo
+    let context: Context
+    let listener: IOPubListener<BridgeMonitor.Input>
+    let ready = Latch<BridgeSetup>()
+    do {
+      connection = try ConnectionInfo.load(path: launch.connectionFile)
+      context = try Context()
+      listener = try IOPubListener<BridgeMonitor.Input>.start(
+        connection: connection, context: context
+      ) {
+        let setup = prepare(connection) { id in
+          link.send(MonitorLink.encode(.session(id: id)))
+        }
+        let monitor = BridgeMonitor(
+          settings: setup.configuration.resolved.settings, context: setup.notification,
+          sink: setup.sink, connectionFile: nil, emit: { logger.debug("\($0)") })
+        setup.sink.publish(monitor.snapshot)
+        ready.set(setup)
+        return monitor
+      }
+    } catch {
+      logger.error("monitoring is off, the kernel runs unmonitored: \(error)")
+      return IsolatedMonitor.ExitStatus.cannotMonitor
+    }
+    let setup = await ready.wait()
+    if launch.generation > 0 {
+      // A kernel's cells that began and ended while no monitor ran are not reported.
+      logger.notice("monitor restarted (restart \(launch.generation)): following the kernel again")
+    }
+    let watcher = SettingsWatcher(
+      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
+      onProblem: { logger.warning("\($0)") })
+    askLanguage(connection: connection, context: context, listener: listener)
+
+    // The supervisor's word, until the verdict; its end (EOF) means it is gone.
+    let budget = Latch<Int64>()
+    link.startReading(name: "monitor-link") { line in
+      switch MonitorLink.decodeToMonitor(line) {
+      case .interrupt(let time)?:
+        listener.post(.interruptReachedKernel(at: time))
+      case .kernelEnded?:
+        listener.post(.reportShutdownSeen { link.send(MonitorLink.encode(.shutdownSeen($0))) })
+      case .kernelExited(let verdict)?:
+        Failpoint.wrapUp.hit()
+        switch verdict {
+        case .normal: listener.post(.kernelExited(death: nil))
+        case .died(let description): listener.post(.kernelExited(death: "KernelDied: \(description)"))
+        }
+        budget.set(verdict == .normal ? 700 : 1500)
+      case nil:
+        logger.debug("ignored a line from the supervisor")
+      }
+    } onEnd: {
+      listener.post(.stop)
+      budget.set(700)
+    }
+    let milliseconds = await budget.wait()
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      // Both block: a thread of their own, not the cooperative pool.
+      Thread {
+        listener.wait()
+        setup.sink.finish(withinMilliseconds: milliseconds)
+        continuation.resume()
+      }.start()
+    }
+    withExtendedLifetime(watcher) {}
+    return IsolatedMonitor.ExitStatus.done
+  }
+
+  /// The language for the notification's code fence; control, not shell, so a
+  /// first cell already running does not delay the answer.
+  private static func askLanguage(
+    connection: ConnectionInfo, context: Context, listener: IOPubListener<BridgeMonitor.Input>
+  ) {
+    let control = ControlClient(connection: connection, context: context)
+    Thread {
+      if let info = try? control.kernelInfo(timeoutMilliseconds: 60_000) {
+        listener.post(.kernelInfo(info))
+      }
+    }.start()
+  }
+}

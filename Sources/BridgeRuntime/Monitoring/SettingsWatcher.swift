@@ -1,0 +1,25 @@
+import ExecutionCore
+import BridgeSettings
+/// Re-reads the notebook's `metadata.lmk` every few seconds while the kernel
+/// runs and reports the settings when they change (PRODUCT.md §4 layer 3).
+public final class SettingsWatcher: Sendable {
+  private let thread: PeriodicThread
+
+  /// Starts watching; `onChange` gets the new settings, `onProblem` a log line
+  /// (a broken re-save keeps the last good settings). Both run on the watcher's thread.
+  public init(
+    configuration: BridgeConfiguration, interval: Duration = .seconds(2),
+    onChange: @escaping @Sendable (MonitorSettings) -> Void,
+    onProblem: @escaping @Sendable (String) -> Void
+  ) {
+    thread = PeriodicThread(
+      name: "settings-watcher", interval: interval, waitFirst: true, state: configuration
+    ) { configuration in
+      let result = configuration.refreshNotebook()
+      if let problem = result.problem { onProblem(problem) }
+      if result.changed { onChange(configuration.resolved.settings) }
+    }
+  }
+
+  deinit { thread.stop() }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import BridgeSettings
+
+
+@Suite struct BridgeConfigurationTests {
+  static func notebook(_ lmk: String) -> String {
+    #"{"cells": [], "metadata": {"lmk": \#(lmk)}, "nbformat": 4, "nbformat_minor": 5}"#
+  }
+
+  @Test func layersTheUserFileAndTheNotebookAndFollowsSaves() throws {
+    let directory = try TemporaryDirectory()
+    let config = try directory.write(
+      "config.json",
+      #"{"notifyOn": "error", "minDuration": 30, "notebooks": [{"match": "*/exp/*", "minDuration": 90}]}"#
+    )
+    let path = try directory.write("exp/nb.ipynb", Self.notebook(#"{"notifyChannel": "sms"}"#))
+    var (configuration, problems) = BridgeConfiguration.load(
+      environment: ["JUPYTER_LMK_CONFIG": config], homeDirectory: directory.path,
+      notebook: NotebookLocation(path: path, origin: .absoluteSessionName))
+    #expect(problems.isEmpty)
+    #expect(configuration.userConfigPath == config)
+    var resolved = configuration.resolved
+    #expect(resolved.settings.notifyOn == .error)
+    #expect(resolved.settings.minDurationMilliseconds == 90_000)
+    #expect(resolved.settings.notifyChannel == "sms")
+    #expect(resolved.source(of: .notifyChannel) == .notebookMetadata(path: path))
+
+    var refresh = configuration.refreshNotebook()
+    #expect(!refresh.changed && refresh.problem == nil)
+
+    try directory.write("exp/nb.ipynb", Self.notebook(#"{"notifyOn": "stop"}"#))
+    refresh = configuration.refreshNotebook()
+    #expect(refresh.changed)
+    resolved = configuration.resolved
+    #expect(resolved.settings.notifyOn == .stop && resolved.settings.notifyChannel == nil)
+
+    // A broken save keeps the last good settings.
+    try directory.write("exp/nb.ipynb", Self.notebook(#"{"notifyOn": "often"}"#))
+    refresh = configuration.refreshNotebook()
+    #expect(!refresh.changed)
+    #expect(refresh.problem?.contains("metadata.lmk.notifyOn") == true)
+    #expect(configuration.resolved.settings.notifyOn == .stop)
+  }
+
+  @Test func aBrokenUserFileIsReportedAndLeftOut() throws {
+    let directory = try TemporaryDirectory()
+    let config = try directory.write("config.json", #"{"notifyOn": "loud", "idleGrace": 5}"#)
+    let (configuration, problems) = BridgeConfiguration.load(
+      environment: ["JUPYTER_LMK_CONFIG": config], homeDirectory: directory.path, notebook: nil)
+    #expect(configuration.userConfig == nil)
+    #expect(configuration.resolved.settings == .defaults)
+    #expect(problems.count == 1)
+    #expect(problems.first?.contains("\(config): notifyOn:") == true)
+  }
+
+  @Test func noFilesMeansDefaultsAndNoProblems() throws {
+    let directory = try TemporaryDirectory()
+    let (configuration, problems) = BridgeConfiguration.load(
+      environment: ["XDG_CONFIG_HOME": directory.path], homeDirectory: directory.path, notebook: nil
+    )
+    #expect(problems.isEmpty)
+    #expect(configuration.userConfigPath == directory.path + "/jupyter-lmk/config.json")
+    #expect(configuration.resolved == ResolvedSettings(settings: .defaults, sources: [:]))
+  }
+
+  @Test func aMissingNotebookIsReportedOnce() throws {
+    let directory = try TemporaryDirectory()
+    var (configuration, problems) = BridgeConfiguration.load(
+      environment: ["XDG_CONFIG_HOME": directory.path], homeDirectory: directory.path,
+      notebook: NotebookLocation(path: directory.path + "/gone.ipynb", origin: .override))
+    #expect(problems.count == 1 && problems.first?.contains("gone.ipynb") == true)
+    let refresh = configuration.refreshNotebook()
+    #expect(!refresh.changed && refresh.problem == nil)
+  }
+}
