@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import LMKClient
+
+/// Issue 9 item 10: a session is always ended. An end that could not be sent is kept
+/// durably next to the outbox and sent by a later process; at wrap-up the end comes
+/// before the retries of what is already durable, within the exit deadline.
+@Suite(.serialized) struct SessionEndTests {
+  @Test func anEndThatFailedIsSentByALaterService() async throws {
+    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    defer { standIn.stop() }
+    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
+    let first = try standIn.service()
+    let session = try await first.createSession(
+      name: "nb", state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "none"))
+    try await standIn.fault(method: "POST", path: "/end$", status: 503, count: 100)
+    #expect(await first.endSessionOrKeep(id: session.sessionId, budget: .shutdown) == false)
+    #expect(first.outbox.pendingEnds().map(\.sessionID) == [session.sessionId])
+    try await standIn.clearFaults()
+
+    // A later bridge (a new process in real life: only the files are shared).
+    let later = try standIn.service()
+    let report = await later.deliverPending()
+    #expect(report.sessionsEnded == 1)
+    #expect(later.outbox.pendingEnds().isEmpty)
+    #expect(try await standIn.sessions().first?["ended"] as? Bool == true)
+  }
+
+  @Test func anEndForASessionLMKDoesNotKnowIsNotKeptForever() async throws {
+    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    defer { standIn.stop() }
+    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
+    let service = try standIn.service()
+    try await standIn.fault(method: "POST", path: "/end$", status: 503, count: 100)
+    #expect(await service.endSessionOrKeep(id: "no-such-session", budget: .shutdown) == false)
+    try await standIn.clearFaults()
+    _ = await service.deliverPending()
+    #expect(service.outbox.pendingEnds().isEmpty)
+  }
+
+  /// The wrap-up schedule: the end's share starts early and fits with the rest.
+  @Test(arguments: [700, 1500, 3000])
+  func theWrapUpScheduleLeavesTheEndItsShare(_ milliseconds: Int) {
+    let total = Duration.milliseconds(milliseconds)
+    let plan = WrapUpPlan(total: total)
+    // Even if the request in flight and the final state each use all their time, the end
+    // starts within the first third and everything ends before the deadline.
+    #expect(plan.inFlightGrace + plan.state.totalBudget <= total / 3)
+    #expect(plan.end.totalBudget >= total / 3)
+    #expect(plan.end.maxAttempts >= 2)
+    #expect(plan.state.maxAttempts == 1)
+    #expect(plan.eventsDeadline <= total * 0.9)
+    #expect(plan.inFlightGrace + plan.state.totalBudget + plan.end.totalBudget <= plan.eventsDeadline)
+  }
+}
