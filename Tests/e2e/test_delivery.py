@@ -130,9 +130,13 @@ def full_disk(home: Path):
         subprocess.run(["umount", "-l", str(target)], check=False)
 
 
-def failing_cells(client, count: int) -> None:
+def failing_cells(client, bridge: LineProcess, count: int) -> None:
+    """Runs `count` failing cells, each a run of its own (the next starts after the
+    bridge decided to notify about the previous one, so past the idle grace)."""
     for index in range(count):
         client.execute_interactive(f"raise ValueError('cell {index}')", timeout=30)
+        bridge.wait_for_line(lambda line, n=index + 1: sum(
+            l.startswith("notify: run of 1 cell(s) failed") for l in bridge.lines) >= n)
 
 
 @pytest.mark.parametrize("lmk_down", [False, True], ids=["lmk-up", "lmk-down-then-up"])
@@ -145,7 +149,7 @@ def test_a_full_disk_still_delivers_every_notification(kernel, client, standin, 
         standin.fault(method="POST", path="^/v1/event$", status=503, retryAfter=0, count=8)
     bridge = attach(kernel, bridge_env(home, standin.url, standin.token), "--notify-on", "error")
     try:
-        failing_cells(client, 7)
+        failing_cells(client, bridge, 7)
         events = wait_for_events(standin, 7, timeout=40)
         assert sorted(e["message"].count("ValueError: cell") for e in events) == [1] * 7
         for index in range(7):
@@ -197,12 +201,14 @@ def run_timed(argv: list[str], env: dict[str, str], timeout: float = 20) -> tupl
     return proc.returncode, stderr, time.monotonic() - began
 
 
-def peak_rss_kib(argv: list[str], env: dict[str, str]) -> int:
-    """The peak RSS of one run of argv (wait4's rusage), in KiB."""
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss
+def peak_rss_kib(argv: list[str], env: dict[str, str]) -> int | None:
+    """The peak RSS of one run of argv in KiB, from GNU time (wait4 in this process would
+    count the forked Python's pages); None without /usr/bin/time."""
+    if not os.access("/usr/bin/time", os.X_OK):
+        return None
+    result = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], env=env, capture_output=True,
+                            text=True, timeout=30)
+    return int(result.stderr.strip().splitlines()[-1])
 
 
 def test_a_huge_credentials_file_is_an_error_not_memory(tmp_path, standin, record_property):
@@ -215,10 +221,12 @@ def test_a_huge_credentials_file_is_an_error_not_memory(tmp_path, standin, recor
     code, stderr, seconds = run_timed([bridge_binary(), "whoami"], env)
     assert code == 1
     assert str(config) in stderr and "1 MiB" in stderr, stderr
+    record_property("whoami_256MB_config_seconds", round(seconds, 3))
+    assert seconds < 5
     rss = peak_rss_kib([bridge_binary(), "whoami"], env)
     record_property("whoami_256MB_config_rss_kib", rss)
-    record_property("whoami_256MB_config_seconds", round(seconds, 3))
-    assert rss < 80 * 1024, f"peak RSS {rss} KiB"
+    # The debug build idles at ~35 MiB; reading the file would add 256 MiB or more.
+    assert rss is None or rss < 80 * 1024, f"peak RSS {rss} KiB"
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
