@@ -46,7 +46,7 @@ def stop_timed(bridge: LineProcess) -> tuple[int, float]:
 # --- a session is always ended
 
 
-def test_the_session_is_ended_while_events_answer_503_at_shutdown(kernel, standin, home):
+def test_the_session_is_ended_while_events_answer_503_at_shutdown(kernel, standin, home, record_property):
     """Issue 9 item 10: the normal retry pass of a 503'ing postEvent used up the exit
     deadline and endSession never went out. Now the end comes first and the event stays
     in the outbox for a later bridge."""
@@ -56,6 +56,7 @@ def test_the_session_is_ended_while_events_answer_503_at_shutdown(kernel, standi
         run_notebook(kernel, notebook(["raise ValueError('boom')"]), fails=True)
         standin.wait_for(lambda s: posts(s), 15, "the first attempt of the notification")
         code, seconds = stop_timed(bridge)
+        record_property("attach_exit_seconds_with_503", round(seconds, 3))
         assert code == 0
         (session,) = standin.sessions()
         assert session["ended"], "endSession must arrive although postEvent answers 503"
