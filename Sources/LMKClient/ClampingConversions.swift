@@ -38,7 +38,10 @@ extension Duration {
   func clampedMilliseconds(minimum: Int = 0) -> Int {
     let (seconds, attoseconds) = components
     let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-    let total = overflow ? (seconds < 0 ? Int64.min : Int64.max) : ms.addingClamped(attoseconds / 1_000_000_000_000_000)
+    let total =
+      overflow
+      ? (seconds < 0 ? Int64.min : Int64.max)
+      : ms.addingClamped(attoseconds / 1_000_000_000_000_000)
     return max(minimum, Int(clamping: total))
   }
 }

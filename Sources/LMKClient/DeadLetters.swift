@@ -38,7 +38,9 @@ extension Outbox {
     let event = original.flatMap { try? JSONSerialization.jsonObject(with: $0) }
     var letter: [String: Any] = ["reason": reason, "at": Date().iso8601Milliseconds]
     letter["event"] = event ?? NSNull()
-    if event == nil, let original { letter["raw"] = String(decoding: original.prefix(4096), as: UTF8.self) }
+    if event == nil, let original {
+      letter["raw"] = String(decoding: original.prefix(4096), as: UTF8.self)
+    }
     do {
       let data = try JSONSerialization.data(withJSONObject: letter, options: [.sortedKeys])
       try makeDirectory(deadLetterDirectory, mode: 0o700)

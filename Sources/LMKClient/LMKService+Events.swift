@@ -68,7 +68,8 @@ extension LMKService {
         let event = try? JSONDecoder().decode(Event.self, from: data)
       else {
         logger.warning(
-          "LMK outbox entry \(entry.name) is unreadable; moving it to \(outbox.deadLetterDirectory)")
+          "LMK outbox entry \(entry.name) is unreadable; moving it to \(outbox.deadLetterDirectory)"
+        )
         if outbox.moveToDeadLetters(entry, reason: "unreadable outbox entry") {
           report.rejected += 1
         } else {

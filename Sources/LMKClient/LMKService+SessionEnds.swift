@@ -13,7 +13,8 @@ extension LMKService {
       logger.warning("LMK refused to end session \(id) for good: \(error)")
       return true
     } catch {
-      logger.warning("LMK session \(id) could not be ended now (\(error)); kept for a later attempt")
+      logger.warning(
+        "LMK session \(id) could not be ended now (\(error)); kept for a later attempt")
       _ = outbox.addEnd(sessionID: id)
       return false
     }

@@ -94,5 +94,7 @@ public func parseRetryAfter(_ value: String?, now: Date) -> Duration? {
 }
 
 extension Character {
-  fileprivate var isASCIIDigitOrSign: Bool { ("0"..."9").contains(self) || self == "-" || self == "+" }
+  fileprivate var isASCIIDigitOrSign: Bool {
+    ("0"..."9").contains(self) || self == "-" || self == "+"
+  }
 }

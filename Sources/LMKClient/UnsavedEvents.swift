@@ -65,7 +65,8 @@ extension LMKService {
       return excess
     }
     if dropped > 0 {
-      logger.error("more than \(Self.unsavedLimit) notifications held in memory: dropped \(dropped)")
+      logger.error(
+        "more than \(Self.unsavedLimit) notifications held in memory: dropped \(dropped)")
     }
   }
 }

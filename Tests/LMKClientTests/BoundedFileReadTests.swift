@@ -13,11 +13,20 @@ import Testing
     return directory.path
   }
 
+  /// A file of `size` bytes that costs no disk (a hole).
+  func sparseFile(_ path: String, size: UInt64) throws {
+    #expect(FileManager.default.createFile(atPath: path, contents: nil))
+    let handle = try #require(FileHandle(forWritingAtPath: path))
+    try handle.truncate(atOffset: size)
+    try handle.close()
+  }
+
   @Test func aSmallRegularFileIsRead() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     try Data("hello".utf8).write(to: URL(fileURLWithPath: "\(directory)/f"))
-    #expect(try BoundedFileRead.contents(ofRegularFile: "\(directory)/f", limit: 5) == Data("hello".utf8))
+    #expect(
+      try BoundedFileRead.contents(ofRegularFile: "\(directory)/f", limit: 5) == Data("hello".utf8))
   }
 
   @Test func aMissingFileIsReportedAsMissing() throws {
@@ -30,10 +39,7 @@ import Testing
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = "\(directory)/big"
-    #expect(FileManager.default.createFile(atPath: path, contents: nil))
-    let handle = try #require(FileHandle(forWritingAtPath: path))
-    try handle.truncate(atOffset: 256 << 20)  // sparse: costs no disk
-    try handle.close()
+    try sparseFile(path, size: 256 << 20)
     #expect {
       try BoundedFileRead.contents(ofRegularFile: path, limit: 1 << 20)
     } throws: { error in
@@ -69,10 +75,7 @@ import Testing
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = "\(directory)/config"
-    #expect(FileManager.default.createFile(atPath: path, contents: nil))
-    let handle = try #require(FileHandle(forWritingAtPath: path))
-    try handle.truncate(atOffset: 256 << 20)
-    try handle.close()
+    try sparseFile(path, size: 256 << 20)
     #expect {
       try CredentialStore(environment: ["LMK_CONFIG_PATH": path]).load()
     } throws: { "\($0)".contains(path) && "\($0)".contains("MiB") }

@@ -12,9 +12,8 @@ import Testing
     totalBudget: .seconds(4))
 
   func withService(_ body: (StandIn, LMKService) async throws -> Void) async throws {
-    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
-    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
     try await body(standIn, try standIn.service(retry: Self.quick))
   }
 

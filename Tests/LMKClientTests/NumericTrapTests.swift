@@ -56,7 +56,8 @@ import Testing
   }
 
   @Test(arguments: [
-    "9223372036854775808", "9223372036854775807", "-9223372036854775808", "1e300", "18446744073709551616",
+    "9223372036854775808", "9223372036854775807", "-9223372036854775808", "1e300",
+    "18446744073709551616",
     "Fri, 31 Dec 99999999 23:59:59 GMT", "Fri, 31 Dec 999999999 23:59:59 GMT",
     "Mon, 01 Jan 0001 00:00:00 GMT",
   ])
@@ -80,7 +81,8 @@ import Testing
   /// Issue 9 item 2 end to end: a refresh answer with `expires_in` 1e300 through the real
   /// client (JSON decoding, the token provider, the config file).
   @Test func aRefreshAnswerWithAHugeLifetimeDoesNotTrap() async throws {
-    let standIn = try await StandIn.start(refreshTokens: ["rt-1"], arguments: ["--token-ttl", "1e300"])
+    let standIn = try await StandIn.start(
+      refreshTokens: ["rt-1"], arguments: ["--token-ttl", "1e300"])
     defer { standIn.stop() }
     try standIn.writeConfig("[python]\nrefresh_token = rt-1\n")
     let service = try standIn.service()

@@ -10,7 +10,10 @@ import Testing
   @Test(arguments: [
     ("http://user:SECRET@host/v1/event", "http://REDACTED@host/v1/event"),
     ("https://SECRET@host:8443", "https://REDACTED@host:8443"),
-    ("GET http://u:SECRET@127.0.0.1:9/x?token=SECRET&a=1 failed", "GET http://REDACTED@127.0.0.1:9/x?token=REDACTED&a=1 failed"),
+    (
+      "GET http://u:SECRET@127.0.0.1:9/x?token=SECRET&a=1 failed",
+      "GET http://REDACTED@127.0.0.1:9/x?token=REDACTED&a=1 failed"
+    ),
     ("ws://host/v1/session/ws?token=SECRET", "ws://host/v1/session/ws?token=REDACTED"),
     ("http://host/path?mail=a@b", "http://host/path?mail=a@b"),
     ("no url here: user@host", "no url here: user@host"),
@@ -26,7 +29,9 @@ import Testing
     let logger = Logger(label: "test") { _ in CapturingLogHandler(log: log) }
     let withPassword = standIn.baseURL.replacingOccurrences(of: "://", with: "://user:SECRET@")
     var configuration = LMKConfiguration(
-      environment: standIn.environment(["LMK_SERVER_URL": withPassword, "LMK_ACCESS_TOKEN": "tok-A"]))
+      environment: standIn.environment([
+        "LMK_SERVER_URL": withPassword, "LMK_ACCESS_TOKEN": "tok-A",
+      ]))
     configuration.retry = RetryPolicy(
       maxAttempts: 2, initialDelay: .milliseconds(10), maxDelay: .milliseconds(10),
       totalBudget: .seconds(5))

@@ -8,12 +8,12 @@ import Testing
 /// before the retries of what is already durable, within the exit deadline.
 @Suite(.serialized) struct SessionEndTests {
   @Test func anEndThatFailedIsSentByALaterService() async throws {
-    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
-    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
     let first = try standIn.service()
     let session = try await first.createSession(
-      name: "nb", state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "none"))
+      name: "nb",
+      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "none"))
     try await standIn.fault(method: "POST", path: "/end$", status: 503, count: 100)
     #expect(await first.endSessionOrKeep(id: session.sessionId, budget: .shutdown) == false)
     #expect(first.outbox.pendingEnds().map(\.sessionID) == [session.sessionId])
@@ -28,9 +28,8 @@ import Testing
   }
 
   @Test func anEndForASessionLMKDoesNotKnowIsNotKeptForever() async throws {
-    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
-    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
     let service = try standIn.service()
     try await standIn.fault(method: "POST", path: "/end$", status: 503, count: 100)
     #expect(await service.endSessionOrKeep(id: "no-such-session", budget: .shutdown) == false)
@@ -51,6 +50,7 @@ import Testing
     #expect(plan.end.maxAttempts >= 2)
     #expect(plan.state.maxAttempts == 1)
     #expect(plan.eventsDeadline <= total * 0.9)
-    #expect(plan.inFlightGrace + plan.state.totalBudget + plan.end.totalBudget <= plan.eventsDeadline)
+    #expect(
+      plan.inFlightGrace + plan.state.totalBudget + plan.end.totalBudget <= plan.eventsDeadline)
   }
 }

@@ -74,6 +74,18 @@ final class StandIn: @unchecked Sendable {
     return StandIn(directory: directory, port: port, process: process, scheme: scheme)
   }
 
+  /// A stand-in that knows `tok-A`, with a config file holding it for an hour.
+  static func startLoggedIn() async throws -> StandIn {
+    let standIn = try await start(accessTokens: ["tok-A"])
+    do {
+      try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
+    } catch {
+      standIn.stop()
+      throw error
+    }
+    return standIn
+  }
+
   /// SIGTERM, then SIGKILL after 2 s: Python's threading server joins its handler threads
   /// on close, and idle keep-alive connections of a live client hold those open.
   func stop() {

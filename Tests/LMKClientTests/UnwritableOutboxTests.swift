@@ -20,9 +20,8 @@ import Testing
   }
 
   @Test func withLMKUpTheEventIsDeliveredFromMemory() async throws {
-    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
-    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
     let service = try unwritableService(standIn)
     let delivery = try await service.postEvent(.init(message: "from memory"))
     guard case .delivered = delivery else {
@@ -38,9 +37,8 @@ import Testing
   }
 
   @Test func withLMKDownTheEventIsKeptInMemoryAndRetried() async throws {
-    let standIn = try await StandIn.start(accessTokens: ["tok-A"])
+    let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
-    try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
     let service = try unwritableService(standIn)
     try await standIn.fault(method: "POST", path: "^/v1/event$", status: 503, count: 100)
     for name in ["a", "b"] {

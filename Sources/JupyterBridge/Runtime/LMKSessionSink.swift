@@ -169,7 +169,8 @@ public final class LMKSessionSink: SessionSink {
     if left > .milliseconds(20) {
       let report = await deliverPending(budget: plan.events(left: left))
       if report.remaining > 0 {
-        logger.notice("\(report.remaining) LMK notification(s) left in the outbox for a later bridge")
+        logger.notice(
+          "\(report.remaining) LMK notification(s) left in the outbox for a later bridge")
       }
     }
   }
@@ -184,7 +185,8 @@ public final class LMKSessionSink: SessionSink {
   private func loadChannelsOnce(budget: RetryPolicy?) async {
     guard !progress.withLock({ $0.channelsLoaded }) else { return }
     do {
-      let channels = try await service.listChannels(budget: budget ?? WrapUpPlan(total: .seconds(1)).end)
+      let channels = try await service.listChannels(
+        budget: budget ?? WrapUpPlan(total: .seconds(1)).end)
       known.withLock { $0.channels = ChannelDirectory(channels) }
       progress.withLock { $0.channelsLoaded = true }
     } catch {
