@@ -38,3 +38,35 @@ extension LMKService {
     }
   }
 }
+
+extension LMKService {
+  /// What `wrapUp` achieved.
+  public struct WrapUpReport: Sendable, Equatable {
+    /// LMK confirmed the end (false: it is kept for a later bridge, or there was no session).
+    public var sessionEnded: Bool
+    public var events: OutboxReport
+  }
+
+  /// The network part of a bridge's wrap-up, after its final state: the end of the
+  /// session first (kept durably when LMK cannot confirm it), then the outbox with what is
+  /// left before `plan.eventsDeadline` (measured from `started`). The events are already
+  /// durable, so they may wait for a later bridge; an open session would not be ended.
+  /// `preparer` runs after the end, only when there is time for the events (it may ask LMK
+  /// for what the events need, e.g. the channel list) and returns how to adjust each one.
+  public func wrapUp(
+    endingSession id: String?, plan: WrapUpPlan, startedAt started: ContinuousClock.Instant,
+    preparer: () async -> @Sendable (Event) -> Event = { { $0 } }
+  ) async -> WrapUpReport {
+    var ended = false
+    if let id { ended = await endSessionOrKeep(id: id, budget: plan.end) }
+    var events = OutboxReport()
+    if started + plan.eventsDeadline - .now > .milliseconds(20) {
+      let prepare = await preparer()
+      let left = started + plan.eventsDeadline - .now
+      events = await deliverPending(budget: plan.events(left: left), preparing: prepare)
+    } else {
+      events.remaining = outbox.pending().count + unsavedEventCount
+    }
+    return WrapUpReport(sessionEnded: ended, events: events)
+  }
+}

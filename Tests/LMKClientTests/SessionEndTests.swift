@@ -54,3 +54,53 @@ import Testing
       plan.inFlightGrace + plan.state.totalBudget + plan.end.totalBudget <= plan.eventsDeadline)
   }
 }
+
+/// The wrap-up order and budget against the stand-in: with every `POST /v1/event`
+/// answering 503, the end still arrives, before any further attempt of the event, and the
+/// whole wrap-up fits in the launcher's 700 ms.
+@Suite(.serialized) struct WrapUpTests {
+  @Test func theEndComesFirstAndEverythingFitsTheDeadline() async throws {
+    let standIn = try await StandIn.startLoggedIn()
+    defer { standIn.stop() }
+    let service = try standIn.service()
+    let session = try await service.createSession(
+      name: "nb",
+      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "error"))
+    try await standIn.fault(method: "POST", path: "^/v1/event$", status: 503, count: 1000)
+    _ = try await service.postEvent(.init(message: "kept"), budget: .shutdown)
+    let before = try await standIn.requests().count
+
+    let started = ContinuousClock.now
+    let report = await service.wrapUp(
+      endingSession: session.sessionId, plan: WrapUpPlan(total: .milliseconds(700)),
+      startedAt: started)
+    let took = ContinuousClock.now - started
+
+    #expect(report.sessionEnded)
+    #expect(report.events.remaining == 1)
+    #expect(took < .milliseconds(700), "wrap-up took \(took)")
+    let during = try await standIn.requests().dropFirst(before).map {
+      "\($0["method"] as? String ?? "") \($0["path"] as? String ?? "")"
+    }
+    #expect(during.first == "POST /v1/session/\(session.sessionId)/end")
+    #expect(service.outbox.pending().count == 1)
+    #expect(try await standIn.sessions().first?["ended"] as? Bool == true)
+  }
+
+  @Test func anEndThatFailsAtWrapUpIsKeptAndTheDeadlineHolds() async throws {
+    let standIn = try await StandIn.startLoggedIn()
+    defer { standIn.stop() }
+    let service = try standIn.service()
+    let session = try await service.createSession(
+      name: "nb",
+      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "error"))
+    try await standIn.fault(method: "POST", path: "", delayMs: 3000, count: 1000)
+    let started = ContinuousClock.now
+    let report = await service.wrapUp(
+      endingSession: session.sessionId, plan: WrapUpPlan(total: .milliseconds(700)),
+      startedAt: started)
+    #expect(ContinuousClock.now - started < .milliseconds(700))
+    #expect(!report.sessionEnded)
+    #expect(service.outbox.pendingEnds().map(\.sessionID) == [session.sessionId])
+  }
+}

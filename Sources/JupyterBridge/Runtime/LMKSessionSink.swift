@@ -155,23 +155,22 @@ public final class LMKSessionSink: SessionSink {
 
   /// The final state (one attempt), the end of the session, then the events.
   private func wrapUp(started: ContinuousClock.Instant, plan: WrapUpPlan) async {
-    await loadChannelsOnce(budget: plan.state)
     if let state = due.withLock({ $0.state }) {
       _ = await send(state, budget: plan.state)
     }
     let session = progress.withLock { $0 }
-    if let id = session.id, !session.gone {
-      if await service.endSessionOrKeep(id: id, budget: plan.end) {
-        logger.info("LMK session \(id) ended")
-      }
+    let report = await service.wrapUp(
+      endingSession: session.gone ? nil : session.id, plan: plan, startedAt: started
+    ) {
+      // After the end: the channel list only matters to the events.
+      await self.loadChannelsOnce(budget: plan.state)
+      let channels = self.known.withLock { $0.channels }
+      return { SessionStateMapping.resolvingChannels($0, channels) }
     }
-    let left = started + plan.eventsDeadline - .now
-    if left > .milliseconds(20) {
-      let report = await deliverPending(budget: plan.events(left: left))
-      if report.remaining > 0 {
-        logger.notice(
-          "\(report.remaining) LMK notification(s) left in the outbox for a later bridge")
-      }
+    if report.sessionEnded, let id = session.id { logger.info("LMK session \(id) ended") }
+    if report.events.remaining > 0 {
+      logger.notice(
+        "\(report.events.remaining) LMK notification(s) left in the outbox for a later bridge")
     }
   }
 
