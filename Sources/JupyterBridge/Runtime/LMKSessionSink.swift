@@ -242,6 +242,7 @@ extension Duration {
   private var clampedMillisecondsForDispatch: Int {
     let (seconds, attoseconds) = components
     guard seconds < Int64(Int32.max) else { return Int(Int32.max) }
+    guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return 0 }
     return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
   }
 }
