@@ -3,6 +3,13 @@ import Testing
 
 @testable import LMKClient
 
+/// A session "nb" created on the stand-in.
+func openSession(_ service: LMKService) async throws -> LMKService.Session {
+  try await service.createSession(
+    name: "nb",
+    state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "error"))
+}
+
 /// Issue 9 item 10: a session is always ended. An end that could not be sent is kept
 /// durably next to the outbox and sent by a later process; at wrap-up the end comes
 /// before the retries of what is already durable, within the exit deadline.
@@ -11,9 +18,7 @@ import Testing
     let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
     let first = try standIn.service()
-    let session = try await first.createSession(
-      name: "nb",
-      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "none"))
+    let session = try await openSession(first)
     try await standIn.fault(method: "POST", path: "/end$", status: 503, count: 100)
     #expect(await first.endSessionOrKeep(id: session.sessionId, budget: .shutdown) == false)
     #expect(first.outbox.pendingEnds().map(\.sessionID) == [session.sessionId])
@@ -63,9 +68,7 @@ import Testing
     let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
     let service = try standIn.service()
-    let session = try await service.createSession(
-      name: "nb",
-      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "error"))
+    let session = try await openSession(service)
     try await standIn.fault(method: "POST", path: "^/v1/event$", status: 503, count: 1000)
     _ = try await service.postEvent(.init(message: "kept"), budget: .shutdown)
     let before = try await standIn.requests().count
@@ -91,9 +94,7 @@ import Testing
     let standIn = try await StandIn.startLoggedIn()
     defer { standIn.stop() }
     let service = try standIn.service()
-    let session = try await service.createSession(
-      name: "nb",
-      state: .init(_type: .jupyter, notebookName: "nb", shellState: "idle", notifyOn: "error"))
+    let session = try await openSession(service)
     try await standIn.fault(method: "POST", path: "", delayMs: 3000, count: 1000)
     let started = ContinuousClock.now
     let report = await service.wrapUp(
