@@ -8,6 +8,7 @@ under /_standin/ through which tests read what was received and inject faults.
 
     LMK_STANDIN_ACCESS_TOKENS=T1,T2 LMK_STANDIN_REFRESH_TOKENS=R1 \
     python tools/lmk_standin.py --port 0 --port-file FILE [--token-ttl SECONDS] [--spec PATH]
+        [--tls-cert PEM --tls-key PEM]   (serve HTTPS with that certificate)
 
 Pre-seeded tokens come from the environment, never argv (where `ps` would show them).
 
@@ -18,7 +19,11 @@ Control API (JSON; control calls are not recorded):
     GET    /_standin/headless    headless-auth sessions with their stage
     GET    /_standin/faults      faults still queued
     POST   /_standin/faults      {"method", "path" (regex searched in the path), "status",
-                                  "retryAfter", "delayMs", "drop", "count"}
+                                  "retryAfter", "delayMs", "drop", "count",
+                                  "raw" (text written verbatim instead of a response, then
+                                  the connection closes: garbage, HTTP/0.9),
+                                  "bodyBytes" (answer `status` with a body this long),
+                                  "headers" (extra response headers, e.g. a Location)}
     DELETE /_standin/faults
     POST   /_standin/headless/<id>/approve   the next token poll gets tokens, the one after 410
     POST   /_standin/tokens/expire           {"token": T}: T answers 401 from now on
@@ -69,6 +74,7 @@ USER_ID = "user-standin"
 SEEDED_AT = "2026-01-01T00:00:00.000Z"
 CONTROL_PREFIX = "/_standin/"
 DROP = 0  # pseudo status: close the connection without answering
+RAW = -1  # pseudo status: write the fault's raw text instead of a response, then close
 
 Json = Any
 Reply = tuple[int, Json, dict[str, str]]
@@ -245,7 +251,7 @@ CHANNELS = [
     ),
 ]
 
-FAULT_KEYS = {"method", "path", "status", "retryAfter", "delayMs", "drop", "count"}
+FAULT_KEYS = {"method", "path", "status", "retryAfter", "delayMs", "drop", "count", "raw", "bodyBytes", "headers"}
 
 
 class BadControlRequest(Exception):
@@ -281,8 +287,19 @@ def _parse_fault(body: Json) -> dict:
         raise BadControlRequest("drop must be a boolean")
     if type(count) is not int or count < 1:
         raise BadControlRequest("count must be a positive integer")
-    if status is None and not drop and delay_ms == 0:
-        raise BadControlRequest("fault has no effect: give status, drop or delayMs")
+    raw = body.get("raw")
+    body_bytes = body.get("bodyBytes")
+    headers = body.get("headers") or {}
+    if raw is not None and not isinstance(raw, str):
+        raise BadControlRequest("raw must be a string or null")
+    if body_bytes is not None and (type(body_bytes) is not int or body_bytes < 0):
+        raise BadControlRequest("bodyBytes must be a non-negative integer or null")
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise BadControlRequest("headers must be an object of strings")
+    if (body_bytes is not None or headers) and status is None:
+        raise BadControlRequest("bodyBytes and headers need a status")
+    if status is None and not drop and delay_ms == 0 and raw is None:
+        raise BadControlRequest("fault has no effect: give status, drop, raw or delayMs")
     if isinstance(retry_after, float):
         retry_after = int(retry_after) if retry_after.is_integer() else retry_after
     return {
@@ -294,6 +311,9 @@ def _parse_fault(body: Json) -> dict:
         "delayMs": delay_ms,
         "drop": drop,
         "count": count,
+        "raw": raw,
+        "bodyBytes": body_bytes,
+        "headers": headers,
     }
 
 
@@ -610,6 +630,13 @@ class State:
 # --------------------------------------------------------------------------- HTTP
 
 
+class _LongBody:
+    """A fault's oversized response body: `size` bytes, streamed, never held in memory."""
+
+    def __init__(self, size: int):
+        self.size = size
+
+
 class BodyError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
@@ -692,6 +719,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _send_long(self, status: int, size: int, headers: dict[str, str]) -> None:
+        """Answers with a body of `size` bytes (until the client hangs up)."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(size))
+            self.send_header("Connection", "close")
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            chunk = b"x" * (1 << 16)
+            left = size
+            while left > 0:
+                n = min(left, len(chunk))
+                self.wfile.write(chunk[:n])
+                left -= n
+        except OSError:
+            pass
+
     def _handle(self) -> None:
         started = time.time()
         state = self.server.state
@@ -731,6 +777,24 @@ class Handler(BaseHTTPRequestHandler):
                 entry["error"] = entry["error"] or "dropped by fault"
             self._log(self.command, path, "dropped", started)
             return
+        if status == RAW:
+            self.close_connection = True
+            with state.lock:
+                entry["response"] = "raw reply by fault"
+            self._log(self.command, path, "raw", started)
+            try:
+                self.wfile.write(reply.encode("utf-8", errors="replace"))
+            except OSError:
+                pass
+            return
+        if isinstance(reply, _LongBody):
+            self.close_connection = True
+            with state.lock:
+                entry["status"] = status
+                entry["response"] = f"{reply.size} bytes by fault"
+            self._log(self.command, path, status, started)
+            self._send_long(status, reply.size, headers)
+            return
         with state.lock:
             entry["status"] = status
             entry["response"] = reply
@@ -757,8 +821,13 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(fault["delayMs"] / 1000)
             if fault["drop"]:
                 return DROP, None, {}
+            if fault["raw"] is not None:
+                return RAW, fault["raw"], {}
             if fault["status"] is not None:
                 headers = {"Retry-After": fault["retryAfter"]} if fault["retryAfter"] is not None else {}
+                headers.update(fault["headers"])
+                if fault["bodyBytes"] is not None:
+                    return fault["status"], _LongBody(fault["bodyBytes"]), headers
                 return fault["status"], {"message": "fault injected by the stand-in"}, headers
 
         if body_error is not None:
@@ -874,6 +943,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port-file", type=Path, help="write the bound port here (atomically) once listening")
     parser.add_argument("--token-ttl", type=float, default=3600, help="expires_in of issued access tokens, seconds")
     parser.add_argument("--spec", type=Path, default=default_spec_path(), help="the OpenAPI document to serve")
+    parser.add_argument("--tls-cert", type=Path, help="serve HTTPS with this PEM certificate (needs --tls-key)")
+    parser.add_argument("--tls-key", type=Path, help="the PEM private key of --tls-cert")
     args = parser.parse_args(argv)
 
     try:
@@ -891,6 +962,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"standin: cannot listen on 127.0.0.1:{args.port}: {e}", file=sys.stderr)
         return 1
 
+    if args.tls_cert:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -63,10 +63,7 @@ public struct CredentialStore: Sendable {
       accessToken: pick("LMK_ACCESS_TOKEN", "access_token"),
       refreshToken: pick("LMK_REFRESH_TOKEN", "refresh_token"),
       accessTokenExpires: pick("LMK_ACCESS_TOKEN_EXPIRES", "access_token_expires").flatMap(
-        Double.init
-      ).map {
-        Date(timeIntervalSince1970: $0 / 1000)
-      },
+        Self.expiry),
       serverURL: pick("LMK_SERVER_URL", "server_url"))
   }
 
@@ -77,8 +74,15 @@ public struct CredentialStore: Sendable {
       if let refresh = grant.refreshToken {
         document.set(section: profile, key: "refresh_token", value: refresh)
       }
-      let expires = Int64((now.timeIntervalSince1970 + grant.expiresIn) * 1000)
-      document.set(section: profile, key: "access_token_expires", value: String(expires))
+      // An absurd `expires_in` (1e300, negative, NaN) is not stored: the expiry is
+      // advisory anyway, and 401 → refresh covers a token without one.
+      if let lifetime = saneLifetime(grant.expiresIn),
+        let expires = Int64(clampingSeconds: now.timeIntervalSince1970 + lifetime, scale: 1000)
+      {
+        document.set(section: profile, key: "access_token_expires", value: String(expires))
+      } else {
+        document.remove(section: profile, key: "access_token_expires")
+      }
     }
   }
 
@@ -106,10 +110,26 @@ public struct CredentialStore: Sendable {
     try writeAtomically(Data(document.text.utf8), to: target, mode: 0o600)
   }
 
+  /// The credentials file holds a few tokens: anything beyond this is not one.
+  static let sizeLimit = 1 << 20
+
+  /// `access_token_expires` (epoch milliseconds) as a date; nil unless a finite number
+  /// within ±10 000 years of 1970 (a value from the file or the environment never traps).
+  static func expiry(_ text: String) -> Date? {
+    guard let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
+      milliseconds.isFinite, abs(milliseconds) < 3e17
+    else { return nil }
+    return Date(timeIntervalSince1970: milliseconds / 1000)
+  }
+
   private func readDocument() throws -> INIDocument {
-    guard FileManager.default.fileExists(atPath: path) else { return INIDocument(text: "") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw LMKError.file(path: path, message: "cannot read the LMK credentials file")
+    let data: Data
+    do {
+      data = try BoundedFileRead.contents(ofRegularFile: path, limit: Self.sizeLimit)
+    } catch let failure as BoundedFileRead.Failure {
+      if failure.reason == .missing { return INIDocument(text: "") }
+      throw LMKError.file(
+        path: path, message: "cannot read the LMK credentials file: \(failure.problem)")
     }
     return INIDocument(text: String(decoding: data, as: UTF8.self))
   }

@@ -107,9 +107,17 @@ public final class CurlTransport: ClientTransport, Sendable {
     }
   }
 
-  private static func milliseconds(_ d: Duration) -> Int {
-    let (seconds, attoseconds) = d.components
-    return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+  private static func milliseconds(_ d: Duration) -> Int { d.clampedMilliseconds(minimum: 1) }
+
+  /// TLS failures (certificate, CA bundle, handshake): a configuration problem.
+  static func isTLSProblem(_ code: Int) -> Bool {
+    let tls: [CURLcode] = [
+      CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM,
+      CURLE_SSL_CIPHER, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+      CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED,
+      CURLE_SSL_CRL_BADFILE, CURLE_SSL_CONNECT_ERROR,
+    ]
+    return tls.contains { Int($0.rawValue) == code }
   }
 
   /// Failures where the same request may work a moment later; certificate and URL
@@ -182,6 +190,10 @@ private struct Exchange: Sendable {
 
     let code: CURLcode = errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
       lmk_curl_setopt_string(handle, CURLOPT_URL, url)
+      // Never follow a redirect: the bearer token must not travel to another origin, and a
+      // 3xx is a fault to retry later (the caller keeps the event).
+      lmk_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+      lmk_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
       lmk_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
       lmk_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectMs)
       lmk_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalMs)
@@ -228,6 +240,10 @@ private struct Exchange: Sendable {
     }
     var status = 0
     lmk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+    // HTTPResponse.Status traps outside 0...999; anything but a real status is a garbage reply.
+    guard (100...599).contains(status) else {
+      return .failure(CURLE_WEIRD_SERVER_REPLY, "the server answered with HTTP status \(status)")
+    }
     return .response(status: status, fields: sink.fields, body: sink.body)
   }
 }
@@ -265,8 +281,8 @@ private let writeToSink:
     data, size, count, context in
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
-    if sink.body.count + length > sink.limit {
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    if overflow || length > sink.limit - sink.body.count {
       sink.overflowed = true
       return 0
     }
@@ -298,7 +314,8 @@ private let headerToSink:
     data, size, count, context in
     guard let data, let context else { return 0 }
     let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-    let length = size * count
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    guard !overflow else { return 0 }
     let bytes = UnsafeRawBufferPointer(start: data, count: length)
     sink.header(String(decoding: bytes, as: UTF8.self))
     return length

@@ -49,7 +49,26 @@ public enum LMKError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 
-  /// Whether trying the same request later could succeed (the outbox keeps such events).
+  /// A well-formed answer saying the request will never succeed as it is: a 4xx other
+  /// than 401 (refresh), 408 (timeout), 409 (session ended) or 429 (rate limit). Only this
+  /// takes an event out of the outbox (into the dead letters); every other failure is
+  /// a fault to retry later.
+  public var isDefinitiveRejection: Bool {
+    switch self {
+    case .http(_, let status, _):
+      return (400..<500).contains(status) && ![401, 408, 409, 429].contains(status)
+    default: return false
+    }
+  }
+
+  /// A failure the user must fix in their setup (TLS: certificate, CA bundle, proxy);
+  /// logged as such, and the event is still kept.
+  public var isConfigurationProblem: Bool {
+    if case .transport(_, let code, _, _) = self { return CurlTransport.isTLSProblem(code) }
+    return false
+  }
+
+  /// Whether trying the same request again at once could succeed (the retry schedule).
   public var isTransient: Bool {
     switch self {
     case .transport(_, _, _, let retryable): return retryable
@@ -70,15 +89,39 @@ extension LMKError {
   }
 }
 
-/// Replaces the value of any `token=` query parameter so URLs can be logged.
+/// Makes text that may hold URLs safe to log: the userinfo of every `scheme://user:pass@`
+/// becomes `REDACTED@`, and the value of every `token=` parameter becomes `REDACTED`.
 func redactedURL(_ text: String) -> String {
+  redactingTokens(redactingUserinfo(text))
+}
+
+/// `scheme://user:password@host` → `scheme://REDACTED@host`, wherever it occurs in `text`.
+/// The authority ends at `/`, `?`, `#`, whitespace or a quote; an `@` after it (an e-mail
+/// in a query) is left alone.
+private func redactingUserinfo(_ text: String) -> String {
+  var result = ""
+  var rest = Substring(text)
+  while let marker = rest.range(of: "://") {
+    result += rest[..<marker.upperBound]
+    rest = rest[marker.upperBound...]
+    let end =
+      rest.firstIndex { "/?#\"'<> \t\r\n".contains($0) } ?? rest.endIndex
+    if let at = rest[..<end].lastIndex(of: "@") {
+      result += "REDACTED"
+      rest = rest[at...]
+    }
+  }
+  return result + rest
+}
+
+private func redactingTokens(_ text: String) -> String {
   var result = ""
   var rest = Substring(text)
   while let range = rest.range(of: "token=") {
     result += rest[..<range.upperBound]
     result += "REDACTED"
     rest = rest[range.upperBound...]
-    if let end = rest.firstIndex(where: { $0 == "&" || $0 == "#" }) {
+    if let end = rest.firstIndex(where: { $0 == "&" || $0 == "#" || $0.isWhitespace }) {
       rest = rest[end...]
     } else {
       rest = ""

@@ -6,7 +6,8 @@ extension LMKService {
   public enum EventDelivery: Sendable, Equatable {
     /// LMK acknowledged it.
     case delivered(eventID: String)
-    /// Kept in the outbox after a transient failure; a later `deliverPending` sends it.
+    /// Kept (in the outbox, or in memory when the outbox cannot be written) after a
+    /// failure that is not a definitive rejection; a later `deliverPending` sends it.
     case queued(reason: LMKError)
   }
 
@@ -15,29 +16,50 @@ extension LMKService {
     public var delivered = 0
     /// Entries still waiting (failed now, or being sent by another process).
     public var remaining = 0
-    /// Entries LMK rejected for good (4xx other than 401/408/429), deleted with a warning.
+    /// Entries moved to the dead letters: rejected for good (a 4xx other than
+    /// 401/408/409/429) or unreadable.
     public var rejected = 0
+    /// Session ends kept by an earlier attempt that LMK has now confirmed.
+    public var sessionsEnded = 0
+
+    public init(delivered: Int = 0, remaining: Int = 0, rejected: Int = 0, sessionsEnded: Int = 0) {
+      self.delivered = delivered
+      self.remaining = remaining
+      self.rejected = rejected
+      self.sessionsEnded = sessionsEnded
+    }
   }
 
-  /// Stores the event durably, then sends it. Throws only when it cannot be stored or
-  /// LMK rejects it for good; transient failures leave it queued.
+  /// Stores the event durably (in memory when the outbox cannot be written), then sends
+  /// it. Throws only when LMK rejects it for good (it is then in the dead letters).
   public func postEvent(_ event: Event, budget: RetryPolicy? = nil) async throws -> EventDelivery {
-    let (entry, claim) = try store(event)
+    guard let (entry, claim) = storeOrKeep(event) else {
+      do {
+        let delivery = try await sendUnsaved(event, budget: budget)
+        if case .delivered = delivery { forgetUnsaved(event) }
+        return delivery
+      } catch {
+        forgetUnsaved(event)
+        throw error
+      }
+    }
     defer { claim.release() }
     return try await send(event, entry: entry, budget: budget)
   }
 
-  /// Sends what this or earlier processes left in the outbox, oldest first; entries another
-  /// process is sending right now are skipped. Stops at the first transient failure.
-  /// `prepare` adjusts each stored event just before it is sent: an event stored while LMK
-  /// was unreachable may name what only LMK can resolve (a channel by name).
+  /// Sends what this or earlier processes left in the outbox, oldest first, then the
+  /// events only held in memory, then session ends kept for later; entries another
+  /// process is sending right now are skipped. Stops at the first failure that is not a
+  /// definitive rejection. `prepare` adjusts each stored event just before it is sent: an
+  /// event stored while LMK was unreachable may name what only LMK can resolve (a channel
+  /// by name).
   public func deliverPending(
     budget: RetryPolicy? = nil, preparing prepare: (Event) -> Event = { $0 }
   ) async -> OutboxReport {
     var report = OutboxReport()
     var blocked = false
     for entry in outbox.pending() {
-      guard !blocked, let claim = outbox.claim(entry) else {
+      guard !blocked, !RetryMiddleware.isInterrupted, let claim = outbox.claim(entry) else {
         report.remaining += 1
         continue
       }
@@ -45,9 +67,14 @@ extension LMKService {
       guard let data = outbox.read(entry),
         let event = try? JSONDecoder().decode(Event.self, from: data)
       else {
-        logger.warning("LMK outbox entry \(entry.name) is unreadable; deleting it")
-        outbox.remove(entry)
-        report.rejected += 1
+        logger.warning(
+          "LMK outbox entry \(entry.name) is unreadable; moving it to \(outbox.deadLetterDirectory)"
+        )
+        if outbox.moveToDeadLetters(entry, reason: "unreadable outbox entry") {
+          report.rejected += 1
+        } else {
+          report.remaining += 1
+        }
         continue
       }
       do {
@@ -57,34 +84,62 @@ extension LMKService {
           report.remaining += 1
           blocked = true
         }
-      } catch {
+      } catch let error as LMKError where error.isDefinitiveRejection {
         report.rejected += 1
+      } catch {
+        report.remaining += 1  // cancelled: the entry stays
+        blocked = true
       }
     }
+    await deliverUnsaved(&report, blocked: &blocked, budget: budget, prepare: prepare)
+    if !blocked { await sendPendingEnds(&report, budget: budget) }
     return report
   }
 
-  /// Sends one claimed entry and settles it: removed on 2xx or permanent rejection, kept otherwise.
+  /// Sends one claimed entry and settles it: removed on 2xx, moved to the dead letters
+  /// on a definitive rejection, kept otherwise.
   private func send(_ event: Event, entry: Outbox.Entry, budget: RetryPolicy?) async throws
     -> EventDelivery
   {
     do {
-      let response = try await call("postEvent", budget) {
+      let eventID = try await transmit(event, budget: budget)
+      outbox.remove(entry)
+      return .delivered(eventID: eventID)
+    } catch let error as LMKError {
+      guard error.isDefinitiveRejection else {
+        logger.notice("LMK event kept in the outbox (\(entry.name)): \(error)")
+        return .queued(reason: error)
+      }
+      logger.warning(
+        "LMK rejected event \(entry.name) for good; moving it to \(outbox.deadLetterDirectory): \(error)"
+      )
+      outbox.moveToDeadLetters(entry, reason: "\(error)")
+      throw error
+    }
+  }
+
+  /// One `postEvent` request with its retries; the event id on any 2xx. Failures are
+  /// recorded as the last delivery error (TLS ones also logged as a configuration error).
+  func transmit(_ event: Event, budget: RetryPolicy?) async throws -> String {
+    do {
+      return try await call("postEvent", budget) {
         switch try await client.postEvent(body: .json(event)) {
-        case .created(let created): return try created.body.json
+        case .created(let created):
+          // A 2xx is an acknowledgement even when its body is not what the contract says.
+          return (try? created.body.json.eventId) ?? "(unreadable answer)"
+        case .undocumented(let status, _) where (200..<300).contains(status):
+          return "(HTTP \(status))"
         case .undocumented(let status, let payload):
           throw await failure("postEvent", status, payload)
         }
       }
-      outbox.remove(entry)
-      return .delivered(eventID: response.eventId)
     } catch let error as LMKError {
-      if error.isTransient {
-        logger.notice("LMK event kept in the outbox (\(entry.name)): \(error)")
-        return .queued(reason: error)
+      if error.isConfigurationProblem {
+        logger.error(
+          "LMK TLS failure, a configuration problem (certificate, CA bundle, proxy); the event is kept: \(error)"
+        )
       }
-      logger.warning("LMK rejected event \(entry.name) for good; deleting it: \(error)")
-      outbox.remove(entry)
+      outbox.recordDeliveryError(error, operation: "postEvent")
       throw error
     }
   }

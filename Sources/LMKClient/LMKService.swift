@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import Synchronization
 
 /// The LMK operations the bridge and the CLI need, over the generated `Client`, with
 /// credentials, refresh, retries and the event outbox wired in. Errors are `LMKError`.
@@ -24,6 +25,11 @@ public final class LMKService: Sendable {
   let anonymousClient: Client
   let tokens: TokenProvider
   let logger: Logger
+  /// Events the outbox could not store, sent from memory (`UnsavedEvents.swift`).
+  let unsaved = Mutex<[Event]>([])
+
+  /// `serverURL` as it may be shown or logged: without userinfo (a password) or tokens.
+  public var displayServerURL: String { redactedURL(serverURL.absoluteString) }
 
   public init(configuration: LMKConfiguration = LMKConfiguration(), logger: Logger) throws {
     self.configuration = configuration
@@ -33,7 +39,8 @@ public final class LMKService: Sendable {
     outbox = Outbox(
       directory: configuration.outboxDirectory, capacity: configuration.outboxCapacity,
       logger: logger)
-    let configured = (try? store.load().serverURL) ?? nil
+    // An unreadable credentials file (too large, a FIFO) is one clear error, not "not logged in".
+    let configured = try store.load().serverURL
     let urlText = configured ?? LMKConfiguration.defaultServerURL
     guard let url = URL(string: urlText), let scheme = url.scheme,
       ["http", "https"].contains(scheme), url.host != nil
@@ -92,6 +99,15 @@ public final class LMKService: Sendable {
 
   /// Marks the session ended (kernel gone or bridge stopping). Ending an ended session is not an error.
   public func endSession(id: String, budget: RetryPolicy? = nil) async throws {
+    do {
+      try await sendEnd(id: id, budget: budget)
+    } catch let error as LMKError {
+      outbox.recordDeliveryError(error, operation: "endSession")
+      throw error
+    }
+  }
+
+  func sendEnd(id: String, budget: RetryPolicy?) async throws {
     try await call("endSession", budget) {
       switch try await client.endSession(path: .init(sessionId: id)) {
       case .created: return

@@ -11,11 +11,13 @@ import Logging
 /// before its first attempt and unlinked only after a 2xx, so a bridge that dies (or a
 /// network that is down) loses nothing: a later process sends what is left, oldest first.
 /// Every entry is claimed with `flock` while it is sent, so two bridges never send the
-/// same entry at once. Bounded: beyond `capacity` the oldest entries are dropped.
+/// same entry at once. Nothing is ever deleted unsent: an event LMK rejects for good, an
+/// unreadable entry, or the oldest beyond `capacity` moves to the dead-letter folder
+/// (`DeadLetters.swift`), which `jupyter-lmk status` reports.
 public struct Outbox: Sendable {
   public let directory: String
   public let capacity: Int
-  private let logger: Logger
+  let logger: Logger
 
   public init(directory: String, capacity: Int = 1000, logger: Logger) {
     self.directory = directory
@@ -38,13 +40,23 @@ public struct Outbox: Sendable {
     public var path: String
   }
 
+  /// The folder that holds the outbox, the dead letters and the last delivery error.
+  var dataDirectory: String { (directory as NSString).deletingLastPathComponent }
+
+  /// A new entry name that sorts by creation time: `<ns since 1970>-<pid>-<random>.<suffix>`.
+  func newEntry(suffix: String) -> Entry {
+    // A clock set before 1970 (or absurdly late) must not trap: clamp, do not convert blindly.
+    let nanos = UInt64(clampingSeconds: Date().timeIntervalSince1970, scale: 1_000_000_000)
+    let stamp = String(nanos).leftPadded(to: 20)
+    let name =
+      "\(stamp)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).\(suffix)"
+    return Entry(name: name, path: "\(directory)/\(name)")
+  }
+
   /// Durably stores `payload` and returns its entry, already claimed by this process.
   func add(_ payload: Data) throws -> (Entry, FileLock) {
     try makeDirectory(directory, mode: 0o700)
-    let nanos = UInt64(Date().timeIntervalSince1970 * 1_000_000_000)
-    let stamp = String(nanos).leftPadded(to: 20)
-    let name = "\(stamp)-\(getpid())-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).json"
-    let entry = Entry(name: name, path: "\(directory)/\(name)")
+    let entry = newEntry(suffix: "json")
     // Claimed before it appears under its final name, so no other bridge picks it up.
     guard let claim = try writeAtomically(payload, to: entry.path, mode: 0o600, locked: true) else {
       throw LMKError.file(path: entry.path, message: "could not claim the new outbox entry")
@@ -71,9 +83,14 @@ public struct Outbox: Sendable {
     return lock
   }
 
-  func read(_ entry: Entry) -> Data? { FileManager.default.contents(atPath: entry.path) }
+  /// The entry's bytes (size-capped: an entry is one event, never megabytes).
+  func read(_ entry: Entry) -> Data? {
+    try? BoundedFileRead.contents(ofRegularFile: entry.path, limit: Self.entryLimit)
+  }
 
-  /// Deletes a delivered (or permanently rejected) entry; call while holding its claim.
+  static let entryLimit = 1 << 20
+
+  /// Deletes a delivered entry (or one kept elsewhere now); call while holding its claim.
   func remove(_ entry: Entry) {
     unlink(entry.path)
     syncDirectory(directory)
@@ -85,8 +102,9 @@ public struct Outbox: Sendable {
     for entry in entries.prefix(entries.count - capacity) {
       guard let lock = claim(entry) else { continue }
       logger.warning(
-        "LMK outbox holds more than \(capacity) events: dropping the oldest, \(entry.name)")
-      remove(entry)
+        "LMK outbox holds more than \(capacity) events: moving the oldest, \(entry.name), to \(deadLetterDirectory)"
+      )
+      moveToDeadLetters(entry, reason: "the outbox held more than \(capacity) undelivered events")
       lock.release()
     }
   }

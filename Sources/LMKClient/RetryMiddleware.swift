@@ -2,12 +2,17 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import Synchronization
 
 /// Applies a `RetryPolicy` to every request and bounds the attempt in flight by the
 /// policy's remaining budget.
 struct RetryMiddleware: ClientMiddleware {
   /// A per-call policy (the facade's `budget:` parameters) replacing the default.
   @TaskLocal static var override: RetryPolicy?
+  /// Once set, calls in this task make no further attempts and stop waiting between them.
+  @TaskLocal static var interruption: RetryInterruption?
+
+  static var isInterrupted: Bool { interruption?.isInterrupted ?? false }
 
   let policy: RetryPolicy
   let logger: Logger
@@ -42,14 +47,22 @@ struct RetryMiddleware: ClientMiddleware {
       }
       let decision = policy.decide(
         outcome, attempt: attempt, elapsed: .now - start, jitter: Double.random(in: 0...1))
-      guard case .retry(let delay) = decision else {
+      guard case .retry(let delay) = decision, !Self.isInterrupted else {
         if let result { return result }
         throw failure ?? LMKError.invalidResponse(operation: operationID, message: "no response")
       }
       logger.notice(
         "LMK \(operationID): attempt \(attempt) got \(describe(outcome, failure)); retrying in \(delay)"
       )
-      try await Task.sleep(for: delay)
+      // In slices, so an interruption (wrap-up) ends the wait within a few milliseconds.
+      let wakeUp = ContinuousClock.now + delay
+      while ContinuousClock.now < wakeUp {
+        if Self.isInterrupted {
+          if let result { return result }
+          throw failure ?? LMKError.invalidResponse(operation: operationID, message: "no response")
+        }
+        try await Task.sleep(for: min(.milliseconds(20), wakeUp - .now))
+      }
       attempt += 1
     }
   }
@@ -60,6 +73,26 @@ struct RetryMiddleware: ClientMiddleware {
     case .transportFailure:
       return failure.flatMap { LMKError.unwrapping($0).map { "\($0)" } } ?? "a transport failure"
     }
+  }
+}
+
+/// Lets a caller that must move on (a bridge wrapping up) stop the retries of calls made
+/// earlier: their waits end and no further attempt starts. The attempt in flight runs on.
+public final class RetryInterruption: Sendable {
+  private let flag = Mutex(false)
+
+  public init() {}
+
+  public func interrupt() { flag.withLock { $0 = true } }
+  public var isInterrupted: Bool { flag.withLock { $0 } }
+}
+
+extension LMKService {
+  /// Runs `body` so that `interruption` can cut short the retries of the calls it makes.
+  public static func interruptible<T: Sendable>(
+    by interruption: RetryInterruption, _ body: () async throws -> T
+  ) async rethrows -> T {
+    try await RetryMiddleware.$interruption.withValue(interruption) { try await body() }
   }
 }
 

@@ -68,14 +68,33 @@ public struct RetryPolicy: Sendable, Equatable {
   }
 }
 
-/// Parses a `Retry-After` value: delay-seconds or an HTTP date relative to `now`.
+/// The longest `Retry-After` honoured: a server asking for more (2^63 seconds, a date in
+/// year 999999999) gets this, so no value traps and none parks a request for good.
+public let maxRetryAfter: Duration = .seconds(86400)
+
+/// Parses a `Retry-After` value: delay-seconds or an HTTP date relative to `now`, clamped
+/// to 0...`maxRetryAfter`.
 public func parseRetryAfter(_ value: String?, now: Date) -> Duration? {
   guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-  if let seconds = Int(value) { return seconds >= 0 ? .seconds(seconds) : nil }
+  if value.allSatisfy(\.isASCIIDigitOrSign) {
+    // Too many digits for Int is still "a very long time", not a parse error.
+    guard let first = value.first, first != "-" else { return nil }
+    guard let seconds = Int(value) else { return value.count > 3 ? maxRetryAfter : nil }
+    return min(.seconds(seconds), maxRetryAfter)
+  }
   let formatter = DateFormatter()
   formatter.locale = Locale(identifier: "en_US_POSIX")
   formatter.timeZone = TimeZone(identifier: "GMT")
   formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
   guard let date = formatter.date(from: value) else { return nil }
-  return .milliseconds(max(0, Int(date.timeIntervalSince(now) * 1000)))
+  let seconds = date.timeIntervalSince(now)
+  guard seconds.isFinite else { return nil }
+  let milliseconds = Int64(clampingSeconds: min(max(seconds, 0), 86400), scale: 1000) ?? 0
+  return min(.milliseconds(milliseconds), maxRetryAfter)
+}
+
+extension Character {
+  fileprivate var isASCIIDigitOrSign: Bool {
+    ("0"..."9").contains(self) || self == "-" || self == "+"
+  }
 }

@@ -73,7 +73,8 @@ actor TokenProvider {
     logger.info("LMK access token refreshed (profile [\(store.profile)])")
     current = StoredCredentials(
       accessToken: grant.accessToken, refreshToken: grant.refreshToken ?? refreshToken,
-      accessTokenExpires: now.addingTimeInterval(grant.expiresIn), serverURL: latest.serverURL)
+      accessTokenExpires: saneLifetime(grant.expiresIn).map { now.addingTimeInterval($0) },
+      serverURL: latest.serverURL)
     return grant.accessToken
   }
 

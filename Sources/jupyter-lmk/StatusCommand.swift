@@ -31,7 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
     do {
       let service = try LMKService(
         configuration: LMKConfiguration(environment: environment), logger: logger)
-      print("  server       \(service.serverURL.absoluteString)")
+      print("  server       \(service.displayServerURL)")
       print(
         "  credentials  \(service.credentials.path) [\(service.credentials.profile)]",
         terminator: "")
@@ -48,8 +48,7 @@ struct StatusCommand: AsyncParsableCommand {
         healthy = false
         print("\n  token        none — run `jupyter-lmk login`")
       }
-      let backlog = service.outbox.pending()
-      print("  outbox       \(service.outbox.directory): \(backlog.count) undelivered event(s)")
+      printDelivery(service.outbox)
     } catch {
       healthy = false
       print("  LMK is unusable: \(error)")
@@ -89,5 +88,25 @@ struct StatusCommand: AsyncParsableCommand {
       )
     }
     if !healthy { throw ExitCode(1) }
+  }
+
+  /// The outbox backlog, the dead letters and the last delivery error.
+  private func printDelivery(_ outbox: Outbox) {
+    let backlog = outbox.pending()
+    let ends = outbox.pendingEnds()
+    print(
+      "  outbox       \(outbox.directory): \(backlog.count) undelivered event(s)"
+        + (ends.isEmpty ? "" : ", \(ends.count) session end(s) to send"))
+    let letters = outbox.deadLetters()
+    if let newest = letters.last {
+      print(
+        "  dead letters \(outbox.deadLetterDirectory): \(letters.count) event(s) LMK rejected; newest \(newest.at): \(newest.reason)"
+      )
+    } else {
+      print("  dead letters none")
+    }
+    if let last = outbox.lastDeliveryError() {
+      print("  last error   \(last.at) \(last.operation): \(last.message)")
+    }
   }
 }

@@ -16,7 +16,7 @@ struct WhoamiCommand: AsyncParsableCommand {
       }
       let app = try await service.currentApp(budget: .interactive)
       print(
-        "Credentials valid: app \"\(app.name)\" (\(app.appId)) on \(service.serverURL.absoluteString)"
+        "Credentials valid: app \"\(app.name)\" (\(app.appId)) on \(service.displayServerURL)"
       )
       print("Profile [\(service.credentials.profile)] in \(service.credentials.path)")
     }

@@ -91,7 +91,7 @@ import Testing
     #expect(try await messages(standIn) == ["m3", "m4", "m5"])
   }
 
-  @Test func aPermanentlyRejectedEventIsNotKept() async throws {
+  @Test func aPermanentlyRejectedEventMovesToTheDeadLetters() async throws {
     let standIn = try await StandIn.start(accessTokens: ["tok-A"])
     defer { standIn.stop() }
     try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
@@ -100,6 +100,7 @@ import Testing
       message: "x", notificationConfig: .init(notify: true, channelIds: ["no-such-channel"]))
     await #expect(throws: LMKError.self) { _ = try await service.postEvent(event) }
     #expect(service.outbox.pending().isEmpty)
+    #expect(service.outbox.deadLetters().count == 1)
   }
 
   @Test func anEntryClaimedByAnotherSenderIsSkipped() async throws {

@@ -21,14 +21,17 @@ final class StandIn: @unchecked Sendable {
   var configPath: String { directory.appendingPathComponent("lmk/config").path }
   var outboxPath: String { directory.appendingPathComponent("data/jupyter-lmk/outbox").path }
 
-  private init(directory: URL, port: Int, process: Process) {
+  private init(directory: URL, port: Int, process: Process, scheme: String) {
     self.directory = directory
     self.process = process
-    baseURL = "http://127.0.0.1:\(port)"
+    baseURL = "\(scheme)://127.0.0.1:\(port)"
     control = CurlTransport(logger: Logger(label: "standin-control"))
   }
 
-  static func start(accessTokens: [String] = [], refreshTokens: [String] = []) async throws
+  static func start(
+    accessTokens: [String] = [], refreshTokens: [String] = [], arguments: [String] = [],
+    scheme: String = "http"
+  ) async throws
     -> StandIn
   {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -44,7 +47,7 @@ final class StandIn: @unchecked Sendable {
       [
         repoRoot.appendingPathComponent("tools/lmk_standin.py").path, "--port", "0", "--port-file",
         portFile.path,
-      ]
+      ] + arguments
     // Seeded tokens go through the environment: argv is visible to every user.
     var standinEnvironment = environment
     standinEnvironment["LMK_STANDIN_ACCESS_TOKENS"] = accessTokens.joined(separator: ",")
@@ -68,7 +71,19 @@ final class StandIn: @unchecked Sendable {
       process.terminate()
       throw StandInError("bad port file: \(text)")
     }
-    return StandIn(directory: directory, port: port, process: process)
+    return StandIn(directory: directory, port: port, process: process, scheme: scheme)
+  }
+
+  /// A stand-in that knows `tok-A`, with a config file holding it for an hour.
+  static func startLoggedIn() async throws -> StandIn {
+    let standIn = try await start(accessTokens: ["tok-A"])
+    do {
+      try standIn.writeConfig(pythonProfile(access: "tok-A", refresh: nil, expiresInSeconds: 3600))
+    } catch {
+      standIn.stop()
+      throw error
+    }
+    return standIn
   }
 
   /// SIGTERM, then SIGKILL after 2 s: Python's threading server joins its handler threads
@@ -160,9 +175,13 @@ final class StandIn: @unchecked Sendable {
   func fault(
     method: String?, path: String, status: Int? = nil, retryAfter: Int? = nil, delayMs: Int = 0,
     drop: Bool = false,
-    count: Int = 1
+    count: Int = 1, raw: String? = nil, bodyBytes: Int? = nil, headers: [String: String] = [:]
   ) async throws {
-    var body: [String: Any] = ["path": path, "delayMs": delayMs, "drop": drop, "count": count]
+    var body: [String: Any] = [
+      "path": path, "delayMs": delayMs, "drop": drop, "count": count, "headers": headers,
+    ]
+    body["raw"] = raw ?? NSNull()
+    body["bodyBytes"] = bodyBytes ?? NSNull()
     body["method"] = method ?? NSNull()
     body["status"] = status ?? NSNull()
     body["retryAfter"] = retryAfter ?? NSNull()

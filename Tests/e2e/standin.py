@@ -149,7 +149,8 @@ class Standin:
         return self._control("GET", "headless")["sessions"]
 
     def fault(self, **kw: Any) -> dict:
-        """Queue a fault: method, path (regex), status, retryAfter, delayMs, drop, count."""
+        """Queue a fault: method, path (regex), status, retryAfter, delayMs, drop, count,
+        raw (text instead of a response), bodyBytes (a body that long), headers."""
         return self._control("POST", "faults", kw)
 
     def faults(self) -> list[dict]:

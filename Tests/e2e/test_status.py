@@ -52,3 +52,26 @@ def test_status_names_a_rejected_token(standin, tmp_path):
     result = status(env)
     assert result.returncode == 1
     assert "token        NOT usable" in result.stdout
+
+
+def test_status_reports_dead_letters_pending_ends_and_the_last_delivery_error(standin, tmp_path):
+    data = tmp_path / "home/.local/share/jupyter-lmk"
+    (data / "outbox").mkdir(parents=True)
+    (data / "dead-letter").mkdir()
+    (data / "outbox/00000000000000000002-1-b.json").write_text(json.dumps({"message": "waiting"}))
+    (data / "outbox/00000000000000000003-1-c.end").write_text(json.dumps({"sessionId": "s-1"}))
+    for name, reason in [("00000000000000000001-1-a.json", "LMK postEvent failed: HTTP 400: old"),
+                         ("00000000000000000004-1-d.json", "LMK postEvent failed: HTTP 422: bad channel")]:
+        (data / "dead-letter" / name).write_text(json.dumps(
+            {"reason": reason, "at": "2026-12-01T10:00:00.000Z", "event": {"message": "m"}}))
+    (data / "last-delivery-error").write_text(json.dumps(
+        {"at": "2026-12-01T10:05:00.000Z", "operation": "postEvent", "message": "LMK postEvent failed: HTTP 503"}))
+    env = dict(os.environ, HOME=str(tmp_path / "home"), LMK_SERVER_URL=standin.url,
+               LMK_ACCESS_TOKEN=standin.token)
+    env.pop("XDG_DATA_HOME", None)
+    result = status(env)
+    out = result.stdout
+    assert "1 undelivered event(s), 1 session end(s) to send" in out, out
+    assert "2 event(s) LMK rejected; newest 2026-12-01T10:00:00.000Z: LMK postEvent failed: HTTP 422: bad channel" in out
+    assert "last error   2026-12-01T10:05:00.000Z postEvent: LMK postEvent failed: HTTP 503" in out
+    assert standin.token not in out + result.stderr

@@ -12,16 +12,28 @@ import ExecutionCore
 /// updates are coalesced (latest wins, one in flight) and the final state is
 /// the last one sent. A 409 means the user ended the session in the app:
 /// updates stop, notifications still go out (without `sessionId`).
+///
+/// Wrap-up (`finish`) follows `WrapUpPlan`: the retries of the pass in progress are
+/// interrupted (its request in flight gets a short grace, then is aborted), then the
+/// final state, then `endSession` (kept durably for a later bridge if LMK cannot confirm
+/// it), and only then the events, which are already durable in the outbox.
 public final class LMKSessionSink: SessionSink {
   private struct Due: Sendable {
     var state: SessionSnapshot?
     var events = false
-    var finishing = false
+    /// Set by `finish`: when the wrap-up began and how it spends its time.
+    var wrapUp: (started: ContinuousClock.Instant, plan: WrapUpPlan)?
   }
 
   private struct Known: Sendable {
     var sessionId: String?
     var channels = ChannelDirectory()
+  }
+
+  private struct SessionProgress: Sendable {
+    var id: String?
+    var gone = false
+    var channelsLoaded = false
   }
 
   private let service: LMKService
@@ -30,12 +42,15 @@ public final class LMKSessionSink: SessionSink {
   private let logger: Logger
   private let due = Mutex(Due())
   private let known = Mutex(Known())
+  private let progress = Mutex(SessionProgress())
   private let doorbell: AsyncStream<Void>.Continuation
   private let finished = DispatchSemaphore(value: 0)
   private let onSessionCreated: @Sendable (String) -> Void
+  /// The pass in progress (between wrap-ups), so `finish` can cut it short.
+  private let pass = Mutex<Task<Void, Never>?>(nil)
+  private let passRunning = DispatchGroup()
+  private let interruption = RetryInterruption()
 
-  /// Requests made while wrapping up must fit in the bridge's exit deadline.
-  static let wrapUpBudget = RetryPolicy.shutdown
   /// After a failed request, try again this much later even if nothing new happens.
   static let retryDelay: Duration = .seconds(5)
 
@@ -54,12 +69,13 @@ public final class LMKSessionSink: SessionSink {
     self.logger = logger
     self.onSessionCreated = onSessionCreated
     known.withLock { $0.sessionId = adoptedSessionId }
+    progress.withLock { $0.id = adoptedSessionId }
     let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     doorbell = continuation
-    // Events an earlier bridge could not deliver go out now.
+    // Events (and session ends) an earlier bridge could not deliver go out now.
     due.withLock { $0.events = true }
     continuation.yield()
-    Task.detached { [self] in await self.work(stream, session: adoptedSessionId) }
+    Task.detached { [self] in await self.work(stream) }
   }
 
   public func publish(_ snapshot: SessionSnapshot) {
@@ -75,95 +91,125 @@ public final class LMKSessionSink: SessionSink {
     }
     let values = NotificationRenderer.eventRequest(
       for: intent, context: context, sessionId: sessionId, channelId: channelId)
-    do {
-      // Durable before the first attempt: a bridge that dies now loses nothing.
-      try service.enqueueEvent(SessionStateMapping.event(values))
-    } catch {
-      logger.error("could not store the notification: \(error)")
-      return
-    }
+    // Durable before the first attempt: a bridge that dies now loses nothing. When the
+    // outbox cannot be written the service keeps the event in memory (and logs it).
+    service.enqueueEvent(SessionStateMapping.event(values))
     Failpoint.notification.hit()
     due.withLock { $0.events = true }
     doorbell.yield()
   }
 
   public func finish(withinMilliseconds milliseconds: Int64) {
-    due.withLock { $0.finishing = true }
+    let total = Duration.milliseconds(max(0, milliseconds))
+    let plan = WrapUpPlan(total: total)
+    let started = ContinuousClock.now
+    due.withLock { $0.wrapUp = (started, plan) }
+    interruption.interrupt()
     doorbell.yield()
-    if finished.wait(timeout: .now() + .milliseconds(Int(milliseconds))) == .timedOut {
+    // The request in flight may finish (an acknowledged event is not sent twice); past
+    // its grace it is aborted, so the end of the session still fits.
+    if passRunning.wait(timeout: .now() + plan.inFlightGrace.dispatchInterval) == .timedOut {
+      pass.withLock { $0?.cancel() }
+    }
+    let left = total - (ContinuousClock.now - started)
+    if finished.wait(timeout: .now() + left.dispatchInterval) == .timedOut {
       logger.warning("LMK did not answer in time; undelivered notifications stay in the outbox")
     }
   }
 
   // MARK: Worker
 
-  private func work(_ doorbell: AsyncStream<Void>, session adopted: String?) async {
-    var session = SessionProgress(id: adopted)
+  private func work(_ doorbell: AsyncStream<Void>) async {
     for await _ in doorbell {
-      await loadChannelsOnce(&session)
-      while true {
-        let now = due.withLock { current -> Due in
-          defer {
-            current.state = nil
-            current.events = false
-          }
-          return current
-        }
-        let budget = now.finishing ? Self.wrapUpBudget : nil
-        var failed = false
-        if let state = now.state, !(await send(state, &session, budget: budget)) {
-          failed = true
-          due.withLock { if $0.state == nil { $0.state = state } }
-        }
-        if now.events {
-          let channels = known.withLock { $0.channels }
-          let report = await service.deliverPending(budget: budget) {
-            SessionStateMapping.resolvingChannels($0, channels)
-          }
-          if report.remaining > 0 {
-            failed = true
-            due.withLock { $0.events = true }
-          }
-        }
-        if now.finishing {
-          if let id = session.id, !session.gone {
-            try? await service.endSession(id: id, budget: Self.wrapUpBudget)
-          }
-          finished.signal()
-          return
-        }
-        if failed {
-          scheduleRetry()
-          break
-        }
-        if due.withLock({ $0.state == nil && !$0.events && !$0.finishing }) { break }
+      if let wrapUp = due.withLock({ $0.wrapUp }) {
+        await self.wrapUp(started: wrapUp.started, plan: wrapUp.plan)
+        finished.signal()
+        return
       }
+      passRunning.enter()
+      let task = Task { await LMKService.interruptible(by: interruption) { await runPass() } }
+      pass.withLock { $0 = task }
+      await task.value
+      pass.withLock { $0 = nil }
+      passRunning.leave()
+      if due.withLock({ $0.wrapUp != nil }) { self.doorbell.yield() }
     }
   }
 
-  private struct SessionProgress {
-    var id: String?
-    var gone = false
-    var channelsLoaded = false
+  /// Sends what is due until nothing is, or a request fails (then a retry is scheduled).
+  private func runPass() async {
+    await loadChannelsOnce(budget: nil)
+    while !interruption.isInterrupted {
+      let now = due.withLock { current -> Due in
+        defer {
+          current.state = nil
+          current.events = false
+        }
+        return current
+      }
+      var failed = false
+      if let state = now.state, !(await send(state, budget: nil)) {
+        failed = true
+        due.withLock { if $0.state == nil { $0.state = state } }
+      }
+      if now.events {
+        let report = await deliverPending(budget: nil)
+        if report.remaining > 0 {
+          failed = true
+          due.withLock { $0.events = true }
+        }
+      }
+      if failed {
+        if !interruption.isInterrupted { scheduleRetry() }
+        return
+      }
+      if due.withLock({ $0.state == nil && !$0.events }) { return }
+    }
   }
 
-  private func loadChannelsOnce(_ session: inout SessionProgress) async {
-    guard !session.channelsLoaded else { return }
+  /// The final state (one attempt), the end of the session, then the events.
+  private func wrapUp(started: ContinuousClock.Instant, plan: WrapUpPlan) async {
+    if let state = due.withLock({ $0.state }) {
+      _ = await send(state, budget: plan.state)
+    }
+    let session = progress.withLock { $0 }
+    let report = await service.wrapUp(
+      endingSession: session.gone ? nil : session.id, plan: plan, startedAt: started
+    ) {
+      // After the end: the channel list only matters to the events.
+      await self.loadChannelsOnce(budget: plan.state)
+      let channels = self.known.withLock { $0.channels }
+      return { SessionStateMapping.resolvingChannels($0, channels) }
+    }
+    if report.sessionEnded, let id = session.id { logger.info("LMK session \(id) ended") }
+    if report.events.remaining > 0 {
+      logger.notice(
+        "\(report.events.remaining) LMK notification(s) left in the outbox for a later bridge")
+    }
+  }
+
+  private func deliverPending(budget: RetryPolicy?) async -> LMKService.OutboxReport {
+    let channels = known.withLock { $0.channels }
+    return await service.deliverPending(budget: budget) {
+      SessionStateMapping.resolvingChannels($0, channels)
+    }
+  }
+
+  private func loadChannelsOnce(budget: RetryPolicy?) async {
+    guard !progress.withLock({ $0.channelsLoaded }) else { return }
     do {
-      let channels = try await service.listChannels(budget: Self.wrapUpBudget)
+      let channels = try await service.listChannels(
+        budget: budget ?? WrapUpPlan(total: .seconds(1)).end)
       known.withLock { $0.channels = ChannelDirectory(channels) }
-      session.channelsLoaded = true
+      progress.withLock { $0.channelsLoaded = true }
     } catch {
       logger.debug("could not list LMK channels yet: \(error)")
     }
   }
 
   /// Creates the session or updates it; false when the request failed for now.
-  private func send(
-    _ state: SessionSnapshot, _ session: inout SessionProgress, budget: RetryPolicy?
-  )
-    async -> Bool
-  {
+  private func send(_ state: SessionSnapshot, budget: RetryPolicy?) async -> Bool {
+    let session = progress.withLock { $0 }
     guard !session.gone else { return true }
     let channels = known.withLock { $0.channels }
     do {
@@ -176,7 +222,7 @@ public final class LMKSessionSink: SessionSink {
           state, notebookName: notebookName, url: url, channels: channels)
         let created = try await service.createSession(
           name: notebookName, state: full, budget: budget)
-        session.id = created.sessionId
+        progress.withLock { $0.id = created.sessionId }
         known.withLock { $0.sessionId = created.sessionId }
         onSessionCreated(created.sessionId)
         logger.info("LMK session \(created.sessionId) created for \(notebookName)")
@@ -184,7 +230,7 @@ public final class LMKSessionSink: SessionSink {
       return true
     } catch LMKError.sessionEnded {
       logger.info("the LMK session was ended in the app; notifications continue without it")
-      session.gone = true
+      progress.withLock { $0.gone = true }
       known.withLock { $0.sessionId = nil }
       return true
     } catch {
@@ -199,5 +245,19 @@ public final class LMKSessionSink: SessionSink {
       try? await Task.sleep(for: Self.retryDelay)
       bell.yield()
     }
+  }
+}
+
+extension Duration {
+  /// For `DispatchSemaphore` and `DispatchGroup` waits (never negative).
+  fileprivate var dispatchInterval: DispatchTimeInterval {
+    .milliseconds(max(0, clampedMillisecondsForDispatch))
+  }
+
+  private var clampedMillisecondsForDispatch: Int {
+    let (seconds, attoseconds) = components
+    guard seconds < Int64(Int32.max) else { return Int(Int32.max) }
+    guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return 0 }
+    return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
   }
 }
