@@ -24,6 +24,10 @@ class CustomBuildHook(BuildHookInterface):
                 "JUPYTER_LMK_BINARY must name the release jupyter-lmk binary "
                 f"(got {binary!r}); build the wheel with tools/wheel.sh"
             )
+        # Debian's copyright files of the libraries auditwheel bundles (tools/wheel.sh collects them).
+        licenses = Path(os.environ.get("JUPYTER_LMK_LICENSES", ""))
+        for notice in sorted(licenses.glob("*.copyright")) if licenses.name else []:
+            build_data["force_include"][str(notice)] = f"jupyter_lmk/third-party-licenses/{notice.name}"
         kernel_spec = Path(self.root).parent / "kernel-spec"
         build_data["force_include"][binary] = "jupyter_lmk/bin/jupyter-lmk"
         for asset in sorted(kernel_spec.iterdir()):

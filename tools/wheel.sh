@@ -46,9 +46,21 @@ if ldd "$binary" | grep -q /opt/swift; then
   exit 1
 fi
 
+# The copyright files of the Debian packages whose libraries auditwheel will bundle (everything
+# ldd resolves except glibc and the gcc runtime, which manylinux platforms provide).
+licenses="$scratch/third-party-licenses"
+rm -rf "$licenses" && mkdir -p "$licenses"
+ldd "$binary" | awk '/=> \// { print $3 }' | while read -r lib; do
+  real=$(readlink -f "$lib")
+  package=$( (dpkg -S "$lib" || dpkg -S "$real" || dpkg -S "${real#/usr}") 2>/dev/null | head -n 1 | cut -d: -f1)
+  case "$package" in libc6 | libgcc-s1 | libstdc++6 | zlib1g) continue ;; esac
+  [ -n "$package" ] || { echo "wheel: no Debian package owns $lib" >&2; exit 1; }
+  cp "/usr/share/doc/$package/copyright" "$licenses/$package.copyright"
+done
+
 raw="$scratch/wheel-raw"
 rm -rf "$raw"
-JUPYTER_LMK_BINARY="$PWD/$binary" .venv-wheel/bin/python -m build --wheel --no-isolation \
+JUPYTER_LMK_BINARY="$PWD/$binary" JUPYTER_LMK_LICENSES="$PWD/$licenses" .venv-wheel/bin/python -m build --wheel --no-isolation \
   --outdir "$raw" python >&2
 rm -rf python/build
 

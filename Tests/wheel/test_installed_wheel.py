@@ -116,6 +116,14 @@ def test_no_swift_is_visible_and_the_binary_needs_only_the_wheel_and_glibc(binar
                        "libdl.so.2", "librt.so.1", "libresolv.so.2", "libz.so.1"}, ldd
 
 
+def test_the_bundled_libraries_come_with_their_copyright_notices(binary):
+    libs = (Path(sysconfig.get_path("platlib")) / "jupyter_lmk.libs")
+    notices = {p.name for p in (binary.parent.parent / "third-party-licenses").iterdir()}
+    assert {"libzmq5.copyright", "libcurl4.copyright", "libssl3.copyright"} <= notices
+    # One Debian package may ship several of the libraries (libssl3: libssl and libcrypto).
+    assert len(notices) <= len(list(libs.iterdir()))
+
+
 def test_jupyter_dispatcher_runs_the_bundled_binary(env):
     result = run([str(VENV_BIN / "jupyter"), "lmk", "--version"], env)
     assert result.stdout.strip() == VERSION
