@@ -49,8 +49,9 @@ def rollup(pid: int) -> dict[str, int]:
 
 
 def children(pid: int) -> list[int]:
-    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    return [int(p) for p in text.split()]
+    """Children of every thread of `pid` (the bridge forks from threads of its own)."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
 
 
 def bridge_memory(bridge: int) -> dict[str, float]:
