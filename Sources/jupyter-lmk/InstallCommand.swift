@@ -130,9 +130,11 @@ struct InstallCommand: ParsableCommand {
     print(
       "Installed kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
     )
-    let through = plan.wrapped.provisionerName.map { " (through the kernel provisioner \($0))" } ?? ""
+    let through =
+      plan.wrapped.provisionerName.map { " (through the kernel provisioner \($0))" } ?? ""
     print(
-      "  wraps \(plan.source.name)\(through): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")")
+      "  wraps \(plan.source.name)\(through): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")"
+    )
     if let warning = plan.warning { printError("warning: \(warning)") }
   }
 }

@@ -44,7 +44,9 @@ public struct KernelSpec: Sendable, Equatable {
 
   /// Whether this spec runs a kernel through `jupyter-lmk run` — in its argv, or through the
   /// `lmk` kernel provisioner — so it is ours to remove and not to wrap again.
-  public var isWrapped: Bool { (argv.map(Self.isBridgeArgv) ?? false) || provisionerName == Self.provisioner }
+  public var isWrapped: Bool {
+    (argv.map(Self.isBridgeArgv) ?? false) || provisionerName == Self.provisioner
+  }
 
   /// The wrapped kernel's command line, for specs that are wrapped.
   public var wrappedArgv: [String]? {
@@ -55,7 +57,8 @@ public struct KernelSpec: Sendable, Equatable {
 
   /// The kernel provisioner the spec names (`metadata.kernel_provisioner.provisioner_name`).
   public var provisionerName: String? {
-    json["metadata"]?.objectValue?["kernel_provisioner"]?.objectValue?["provisioner_name"]?.stringValue
+    json["metadata"]?.objectValue?["kernel_provisioner"]?.objectValue?["provisioner_name"]?
+      .stringValue
   }
 
   /// The entry point name of the provisioner the Python package registers (`jupyter_lmk.provisioner`).
@@ -112,7 +115,8 @@ public struct KernelSpec: Sendable, Equatable {
     guard !isWrapped else { throw .alreadyWrapped(name: name) }
     var metadata = json["metadata"]?.objectValue ?? [:]
     if let other = provisionerName {
-      throw .invalidSpec(name: name, problem: "it already starts through the kernel provisioner \"\(other)\"")
+      throw .invalidSpec(
+        name: name, problem: "it already starts through the kernel provisioner \"\(other)\"")
     }
     metadata["kernel_provisioner"] = .object([
       "provisioner_name": .string(Self.provisioner), "config": .object([:]),
