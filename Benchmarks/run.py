@@ -435,18 +435,7 @@ class Bench:
             # Alternate which goes first, so warm caches and load drifts hit both alike.
             order = list(specs) if round_number % 2 == 0 else list(reversed(specs))
             for name in order:
-                manager = KernelManager(kernel_name=f"bench-{name}")
-                started = time.perf_counter()
-                manager.start_kernel(stderr=subprocess.DEVNULL)
-                client = manager.client()
-                client.start_channels()
-                try:
-                    client.wait_for_ready(timeout=60)
-                    times[name].append(time.perf_counter() - started)
-                finally:
-                    client.stop_channels()
-                    manager.shutdown_kernel(now=True)
-                    manager.cleanup_resources()
+                times[name].append(timed_kernel_start(f"bench-{name}"))
         medians = {name: statistics.median(values) for name, values in times.items()}
         ratio = medians["wrapped"] / medians["unwrapped"]
         for name, values in times.items():
@@ -488,6 +477,26 @@ class Transcript:
             self.process.wait()
         self.reader.join(timeout=5)
         return list(self.lines)
+
+
+def timed_kernel_start(kernel_name: str, while_ready: Callable[[KernelManager], None] | None = None) -> float:
+    """Starts `kernel_name` through jupyter_client and returns the seconds from `start_kernel` to
+    the first `kernel_info` reply; `while_ready(manager)` runs before the kernel is shut down."""
+    manager = KernelManager(kernel_name=kernel_name)
+    started = time.perf_counter()
+    manager.start_kernel(stderr=subprocess.DEVNULL)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        took = time.perf_counter() - started
+        if while_ready is not None:
+            while_ready(manager)
+        return took
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+        manager.cleanup_resources()
 
 
 def run_measured(command: list[str], name: str) -> tuple[str, float]:

@@ -43,14 +43,27 @@ public struct KernelSpec: Sendable, Equatable {
   public var displayName: String { json["display_name"]?.stringValue ?? name }
   public var language: String? { json["language"]?.stringValue }
 
-  /// Whether this spec runs a kernel through `jupyter-lmk run` (so it is ours to remove and not to wrap again).
-  public var isWrapped: Bool { argv.map(Self.isBridgeArgv) ?? false }
+  /// Whether this spec runs a kernel through `jupyter-lmk run` — in its argv, or through the
+  /// `lmk` kernel provisioner — so it is ours to remove and not to wrap again.
+  public var isWrapped: Bool {
+    (argv.map(Self.isBridgeArgv) ?? false) || provisionerName == Self.provisioner
+  }
 
   /// The wrapped kernel's command line, for specs that are wrapped.
   public var wrappedArgv: [String]? {
-    guard let argv, Self.isBridgeArgv(argv) else { return nil }
-    return Array(argv.dropFirst(Self.bridgeArguments.count + 1))
+    guard let argv else { return nil }
+    if Self.isBridgeArgv(argv) { return Array(argv.dropFirst(Self.bridgeArguments.count + 1)) }
+    return provisionerName == Self.provisioner ? argv : nil
   }
+
+  /// The kernel provisioner the spec names (`metadata.kernel_provisioner.provisioner_name`).
+  public var provisionerName: String? {
+    json["metadata"]?.objectValue?["kernel_provisioner"]?.objectValue?["provisioner_name"]?
+      .stringValue
+  }
+
+  /// The entry point name of the provisioner the Python package registers (`jupyter_lmk.provisioner`).
+  public static let provisioner = "lmk"
 
   /// What follows the bridge executable in a wrapped spec's argv.
   static let bridgeArguments = ["run", "--connection-file", "{connection_file}", "--"]
@@ -91,6 +104,27 @@ public struct KernelSpec: Sendable, Equatable {
     result.name = newName
     result.json["argv"] = .array(
       ([bridgeExecutable] + Self.bridgeArguments + original).map(ConfigJSONValue.string))
+    result.json["display_name"] = .string(newDisplayName ?? "\(displayName) (LMK)")
+    return result
+  }
+
+  /// A spec that runs this one's kernel through the `lmk` kernel provisioner: argv untouched
+  /// (jupyter_client resolves a bare `python` itself), `metadata.kernel_provisioner` set.
+  public func provisioned(name newName: String, displayName newDisplayName: String?)
+    throws(KernelSpecError) -> KernelSpec
+  {
+    guard !isWrapped else { throw .alreadyWrapped(name: name) }
+    var metadata = json["metadata"]?.objectValue ?? [:]
+    if let other = provisionerName {
+      throw .invalidSpec(
+        name: name, problem: "it already starts through the kernel provisioner \"\(other)\"")
+    }
+    metadata["kernel_provisioner"] = .object([
+      "provisioner_name": .string(Self.provisioner), "config": .object([:]),
+    ])
+    var result = self
+    result.name = newName
+    result.json["metadata"] = .object(metadata)
     result.json["display_name"] = .string(newDisplayName ?? "\(displayName) (LMK)")
     return result
   }

@@ -74,8 +74,12 @@ public struct KernelSpecInstaller: Sendable {
     }
   }
 
-  /// Plans wrapping `kernel` as `name` (default `<kernel>-lmk`) with `displayName` (default `<original> (LMK)`).
-  public func plan(kernel: String, name: String?, displayName: String?, scope: InstallScope)
+  /// Plans wrapping `kernel` as `name` (default `<kernel>-lmk`) with `displayName` (default
+  /// `<original> (LMK)`); with `provisioner`, through the `lmk` kernel provisioner instead of argv.
+  public func plan(
+    kernel: String, name: String?, displayName: String?, scope: InstallScope,
+    provisioner: Bool = false
+  )
     throws(KernelSpecError)
     -> Plan
   {
@@ -87,12 +91,17 @@ public struct KernelSpecInstaller: Sendable {
     guard let argv = source.argv else {
       throw .invalidSpec(name: source.name, problem: "its argv is not a list of strings")
     }
-    let interpreter = try InterpreterResolver.resolve(
-      argv0: argv[0], kernelName: source.name, resourceDirectory: source.resourceDirectory,
-      jupyterPython: jupyter?.python, isExecutable: isExecutable)
-    let wrapped = try source.wrapped(
-      name: newName, displayName: displayName, bridgeExecutable: bridgeExecutable,
-      interpreter: interpreter)
+    let wrapped: KernelSpec
+    if provisioner {
+      wrapped = try source.provisioned(name: newName, displayName: displayName)
+    } else {
+      let interpreter = try InterpreterResolver.resolve(
+        argv0: argv[0], kernelName: source.name, resourceDirectory: source.resourceDirectory,
+        jupyterPython: jupyter?.python, isExecutable: isExecutable)
+      wrapped = try source.wrapped(
+        name: newName, displayName: displayName, bridgeExecutable: bridgeExecutable,
+        interpreter: interpreter)
+    }
     let directory = try kernelsDirectory(for: scope)
     var plan = Plan(source: source, wrapped: wrapped, kernelsDirectory: directory)
     if !catalog.directories.contains(directory) {
@@ -105,7 +114,7 @@ public struct KernelSpecInstaller: Sendable {
 
   /// Plans wrapping every kernel in force that does not itself run through jupyter-lmk (wrapped
   /// specs are skipped; an existing `<kernel>-lmk` of ours is replaced when the plan is installed).
-  public func planAll(scope: InstallScope) -> (
+  public func planAll(scope: InstallScope, provisioner: Bool = false) -> (
     plans: [Plan], alreadyWrapped: [String], failed: [(kernel: String, error: KernelSpecError)]
   ) {
     var plans: [Plan] = []
@@ -117,7 +126,9 @@ public struct KernelSpecInstaller: Sendable {
         continue
       }
       do {
-        plans.append(try plan(kernel: spec.name, name: nil, displayName: nil, scope: scope))
+        plans.append(
+          try plan(
+            kernel: spec.name, name: nil, displayName: nil, scope: scope, provisioner: provisioner))
       } catch {
         failed.append((spec.name, error))
       }

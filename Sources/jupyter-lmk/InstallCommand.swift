@@ -83,6 +83,12 @@ struct InstallCommand: ParsableCommand {
   @Flag(help: "Wrap every installed kernelspec that is not wrapped already.")
   var all = false
 
+  @Flag(
+    help:
+      "Keep the original argv and start the kernel through the `lmk` kernel provisioner of the jupyter-lmk Python package (metadata.kernel_provisioner)."
+  )
+  var provisioner = false
+
   @OptionGroup var location: KernelSpecLocationOptions
 
   func validate() throws {
@@ -97,11 +103,12 @@ struct InstallCommand: ParsableCommand {
     let scope = location.explicitScope ?? .user
     guard all else {
       let plan = try installer.plan(
-        kernel: kernel, name: name, displayName: displayName, scope: scope)
+        kernel: kernel, name: name, displayName: displayName, scope: scope,
+        provisioner: provisioner)
       try install(plan, with: installer)
       return
     }
-    let planned = installer.planAll(scope: scope)
+    let planned = installer.planAll(scope: scope, provisioner: provisioner)
     for name in planned.alreadyWrapped {
       printError("skipped \(name): already runs through jupyter-lmk")
     }
@@ -123,7 +130,11 @@ struct InstallCommand: ParsableCommand {
     print(
       "Installed kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
     )
-    print("  wraps \(plan.source.name): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")")
+    let through =
+      plan.wrapped.provisionerName.map { " (through the kernel provisioner \($0))" } ?? ""
+    print(
+      "  wraps \(plan.source.name)\(through): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")"
+    )
     if let warning = plan.warning { printError("warning: \(warning)") }
   }
 }

@@ -180,6 +180,24 @@ import Testing
     #expect(second.failed.isEmpty)
   }
 
+  @Test func provisionerInstallNeedsNoPythonAndCountsAsOurs() throws {
+    let layout = try Layout()
+    try layout.root.write(
+      "user/kernels/py-user/kernel.json", #"{"argv": ["python3", "-m", "k"], "display_name": "P"}"#)
+    let installer = layout.installer()
+    let planned = installer.planAll(scope: .user, provisioner: true)
+    // A bare python is left to jupyter_client, which resolves it before the provisioner runs.
+    #expect(planned.failed.isEmpty)
+    #expect(planned.plans.map(\.wrapped.name) == ["ir-lmk", "py-user-lmk", "python3-lmk"])
+    for plan in planned.plans { try installer.install(plan) }
+    let spec = try #require(layout.installer().catalog.spec(named: "py-user-lmk"))
+    #expect(spec.argv == ["python3", "-m", "k"] && spec.provisionerName == "lmk")
+    #expect(layout.installer().planAll(scope: .user).alreadyWrapped.contains("py-user-lmk"))
+    let removals = try KernelSpecInstaller.removals(
+      in: layout.installer().catalog, name: "", all: true, onlyIn: nil)
+    #expect(removals.map(\.name).sorted() == ["ir-lmk", "py-user-lmk", "python3-lmk"])
+  }
+
   @Test func installAllReportsKernelsItCannotWrap() throws {
     let layout = try Layout()
     try layout.root.write(

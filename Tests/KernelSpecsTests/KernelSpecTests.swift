@@ -72,6 +72,45 @@ import BridgeSettings
     }
   }
 
+  @Test func provisionedKeepsArgvAndNamesTheLMKProvisioner() throws {
+    let original = try Self.spec()
+    let provisioned = try original.provisioned(name: "python3-lmk", displayName: nil)
+    #expect(provisioned.argv == original.argv)
+    #expect(provisioned.provisionerName == "lmk" && original.provisionerName == nil)
+    #expect(provisioned.isWrapped && !original.isWrapped)
+    #expect(provisioned.wrappedArgv == original.argv)
+    #expect(provisioned.displayName == "Python 3 (ipykernel) (LMK)")
+    // The rest of metadata is kept (CURVE support, the debugger flag).
+    var metadata = try #require(provisioned.json["metadata"]?.objectValue)
+    #expect(
+      metadata.removeValue(forKey: "kernel_provisioner")
+        == .object(["provisioner_name": .string("lmk"), "config": .object([:])]))
+    #expect(ConfigJSONValue.object(metadata) == original.json["metadata"])
+    // Neither way of wrapping applies twice, in either order.
+    #expect(throws: KernelSpecError.alreadyWrapped(name: "python3-lmk")) {
+      try provisioned.wrapped(
+        name: "x", displayName: nil, bridgeExecutable: "/b/jupyter-lmk", interpreter: nil)
+    }
+    let wrapped = try original.wrapped(
+      name: "python3-lmk", displayName: nil, bridgeExecutable: "/b/jupyter-lmk", interpreter: nil)
+    #expect(throws: KernelSpecError.alreadyWrapped(name: "python3-lmk")) {
+      try wrapped.provisioned(name: "x", displayName: nil)
+    }
+  }
+
+  @Test func provisionedRefusesASpecWithAnotherProvisioner() throws {
+    let remote = try Self.spec(
+      #"{"argv": ["k"], "display_name": "K", "metadata": {"kernel_provisioner": {"provisioner_name": "remote"}}}"#,
+      name: "k")
+    #expect(!remote.isWrapped)
+    #expect(
+      throws: KernelSpecError.invalidSpec(
+        name: "k", problem: "it already starts through the kernel provisioner \"remote\"")
+    ) {
+      try remote.provisioned(name: "k-lmk", displayName: nil)
+    }
+  }
+
   @Test(arguments: [
     (["/a/jupyter-lmk", "run", "--connection-file", "{connection_file}", "--", "k"], true),
     (["/a/jupyter-lmk-debug", "run", "--connection-file", "{connection_file}", "--", "k"], true),

@@ -23,6 +23,35 @@ def bridge_binary() -> str:
     return path
 
 
+def use_provisioner_from_source(site: Path) -> None:
+    """Makes the `lmk` kernel provisioner of `python/` loadable in this process without installing it:
+    `python/src` on sys.path and, in `site`, a dist-info whose entry points are those pyproject.toml
+    declares (so jupyter_client finds it through importlib.metadata, as after `pip install`)."""
+    import importlib
+    import sys
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "python" / "pyproject.toml").read_text())["project"]
+    dist_info = site / "jupyter_lmk-0+source.dist-info"
+    dist_info.mkdir(parents=True, exist_ok=True)
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: jupyter-lmk\nVersion: 0+source\n")
+    lines = []
+    for group, points in project["entry-points"].items():
+        lines.append(f"[{group}]")
+        lines += [f"{name} = {target}" for name, target in points.items()]
+    (dist_info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+    for entry in (str(REPO_ROOT / "python" / "src"), str(site)):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    importlib.invalidate_caches()
+
+
+def provisioned_spec(argv: list[str], bridge: str, **fields) -> dict:
+    """A plain kernelspec started through the `lmk` provisioner, with `bridge` as its binary."""
+    return {"argv": argv, **fields,
+            "metadata": {"kernel_provisioner": {"provisioner_name": "lmk", "config": {"executable": bridge}}}}
+
+
 def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.02):
     """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout

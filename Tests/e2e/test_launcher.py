@@ -2,7 +2,10 @@
 
 A wrapped kernelspec is written by hand into a temporary JUPYTER_PATH and driven
 with jupyter_client, exactly as Jupyter drives it: the bridge is the kernel
-process, in a session of its own, signalled as a group.
+process, in a session of its own, signalled as a group. Every test that uses
+`start` runs twice: through a wrapped kernelspec, and through a plain kernelspec
+started by the `lmk` kernel provisioner (python/src/jupyter_lmk/provisioner.py),
+which must behave the same.
 
 Run with the project's venv: `.venv/bin/python -m pytest Tests/e2e/test_launcher.py`.
 The binary is `$JUPYTER_LMK_BIN`, else `<repo>/.build/debug/jupyter-lmk`.
@@ -23,7 +26,8 @@ import pytest
 from jupyter_client import KernelManager
 
 from kernels import (
-    Running, Sleeper, alive, bridge_binary, collect, errors, kernel_child, result_text, run_cell, wait_until,
+    Running, Sleeper, alive, bridge_binary, cmdline, collect, errors, kernel_child, provisioned_spec, result_text,
+    run_cell, use_provisioner_from_source, wait_until,
 )
 
 BRIDGE = Path(bridge_binary())
@@ -47,20 +51,28 @@ def bridge_bin() -> Path:
     return BRIDGE
 
 
+@pytest.fixture(params=["wrapped", "provisioner"])
+def launch_way(request, tmp_path_factory) -> str:
+    """How Jupyter gets to `jupyter-lmk run`: a wrapped kernelspec's argv, or the `lmk` provisioner."""
+    if request.param == "provisioner":
+        use_provisioner_from_source(tmp_path_factory.getbasetemp() / "provisioner-site")
+    return request.param
+
+
 @pytest.fixture
-def jupyter_path(tmp_path, monkeypatch, bridge_bin) -> Path:
-    """A JUPYTER_PATH with two wrapped ipykernel specs: signal and message interrupt mode."""
+def jupyter_path(tmp_path, monkeypatch, bridge_bin, launch_way) -> Path:
+    """A JUPYTER_PATH with two ipykernel specs under the bridge: signal and message interrupt mode."""
     root = tmp_path / "jupyter"
     for name, mode in (("lmk-signal", "signal"), ("lmk-message", "message")):
         spec_dir = root / "kernels" / name
         spec_dir.mkdir(parents=True)
-        spec = {
-            "argv": [str(bridge_bin), "run", "--connection-file", "{connection_file}", "--",
-                     sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": f"Python 3 (LMK, {mode})",
-            "language": "python",
-            "interrupt_mode": mode,
-        }
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        fields = {"display_name": f"Python 3 (LMK, {mode})", "language": "python", "interrupt_mode": mode}
+        if launch_way == "wrapped":
+            spec = {"argv": [str(bridge_bin), "run", "--connection-file", "{connection_file}", "--", *kernel],
+                    **fields}
+        else:
+            spec = provisioned_spec(kernel, str(bridge_bin), **fields)
         (spec_dir / "kernel.json").write_text(json.dumps(spec))
     monkeypatch.setenv("JUPYTER_PATH", str(root))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
@@ -68,7 +80,7 @@ def jupyter_path(tmp_path, monkeypatch, bridge_bin) -> Path:
 
 
 @pytest.fixture
-def start(jupyter_path, tmp_path):
+def start(jupyter_path, tmp_path, bridge_bin):
     """Starts a wrapped kernel; everything started is shut down afterwards."""
     started: list[Running] = []
 
@@ -79,6 +91,9 @@ def start(jupyter_path, tmp_path):
         running.kc = running.km.client()
         running.kc.start_channels()
         running.kc.wait_for_ready(timeout=60)
+        # Either way, the process Jupyter launched is the bridge, and the kernel runs under it.
+        assert cmdline(running.bridge.pid)[:4] == [str(bridge_bin), "run", "--connection-file",
+                                                   os.path.realpath(running.km.connection_file)]
         return running
 
     yield _start
