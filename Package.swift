@@ -32,7 +32,7 @@ let package = Package(
     .target(
       name: "LMKClient",
       dependencies: [
-        "CCurlShim",
+        "CCurlShim", "OutsideFiles",
         .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),
@@ -97,7 +97,7 @@ let package = Package(
     // Test support: a separate process posting events, so tests can SIGKILL it mid-delivery.
     .executableTarget(
       name: "lmk-test-sender", dependencies: ["LMKClient"], path: "Tests/LMKTestSender"),
-    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient", "lmk-test-sender"]),
+    .testTarget(name: "LMKClientTests", dependencies: ["LMKClient", "OutsideFiles", "lmk-test-sender"]),
   ],
   swiftLanguageModes: [.v6]
 )

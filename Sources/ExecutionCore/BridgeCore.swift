@@ -91,8 +91,8 @@ public struct BridgeCore: Sendable {
       guard apply(message, at: at) else { return actions }
     case .tick:
       break
-    case .kernelDied(let description, let at):
-      kernelDied(description: description, at: at, into: &actions)
+    case .kernelDied(let death, let at):
+      kernelDied(death, at: at, into: &actions)
     case .kernelExited(let at):
       cancelCellsInFlight(at: at)
       endRun(at: at, into: &actions)
@@ -261,13 +261,13 @@ public struct BridgeCore: Sendable {
   }
 
   private mutating func kernelDied(
-    description: String, at: ClockReading, into actions: inout [CoreAction]
+    _ death: KernelDeath, at: ClockReading, into actions: inout [CoreAction]
   ) {
     guard !deathReported else { return }
     deathReported = true
     // A run already inside its grace completed: it gets its own decision first.
     if inFlight.isEmpty { endRun(at: at, into: &actions) }
-    let cellError = TextBounds.truncated(description, to: KernelError.summaryLimit)
+    let cellError = TextBounds.truncated(death.cellError, to: KernelError.summaryLimit)
     let diedAt = estimatedKernelTime(at: at)
     let running = inFlight.max { $0.value.order < $1.value.order }
     inFlight.removeAll()

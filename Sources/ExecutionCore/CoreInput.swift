@@ -7,10 +7,10 @@ public enum CoreInput: Sendable, Equatable {
   case tick(ClockReading)
   /// The kernel died (launcher: killed by a signal Jupyter did not send, or a non-zero
   /// exit with no shutdown seen; attach: heartbeat lost with the connection file still there).
-  /// `description` becomes the `cellError`, e.g.
-  /// `KernelDied: killed by signal 9 (SIGKILL — often the out-of-memory killer)`.
+  /// Its `cellError` becomes the session's, e.g.
+  /// `KernelDied: killed by the out-of-memory killer (limit 200 MiB, peak 200 MiB)`.
   /// A repeated report before the next cell starts is ignored.
-  case kernelDied(description: String, at: ClockReading)
+  case kernelDied(KernelDeath, at: ClockReading)
   /// The kernel exited normally (shutdown): a run inside its idle grace ends at once,
   /// so its notification goes out before the bridge exits.
   case kernelExited(at: ClockReading)

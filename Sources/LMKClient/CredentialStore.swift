@@ -1,4 +1,5 @@
 import Foundation
+import OutsideFiles
 
 /// The tokens of one profile, after environment overrides.
 public struct StoredCredentials: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import OutsideFiles
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import OutsideFiles
 
 /// The newest failure to deliver something to LMK, kept in a small 0600 file
 /// (`last-delivery-error` beside the outbox) so `jupyter-lmk status` can say why

@@ -1,4 +1,5 @@
 import Foundation
+import OutsideFiles
 import Logging
 
 #if canImport(Glibc)

@@ -52,25 +52,22 @@ public enum OutsideFile {
 
   /// Reads the whole file, refusing one larger than `limit` bytes.
   public static func read(_ path: String, limit: Int = smallFileLimit) -> Result<Data, Failure> {
-    let handle: FileHandle
-    switch open(path) {
-    case .success(let opened): handle = opened
-    case .failure(let failure): return .failure(failure)
-    }
-    defer { try? handle.close() }
-    let cap = max(0, limit)
     do {
-      let (plusOne, overflow) = cap.addingReportingOverflow(1)
-      let data = try handle.read(upToCount: overflow ? cap : plusOne) ?? Data()
-      guard data.count <= cap else { return .failure(.problem("is larger than \(cap) bytes")) }
-      return .success(data)
+      return .success(try BoundedFileRead.contents(ofRegularFile: path, limit: limit))
+    } catch let failure as BoundedFileRead.Failure {
+      switch failure.reason {
+      case .missing: return .failure(.missing)
+      case .notRegularFile(let kind): return .failure(.problem("is \(kind), not a regular file"))
+      case .tooLarge(let limit): return .failure(.problem("is larger than \(limit) bytes"))
+      case .unreadable(let message): return .failure(.problem("cannot be read (\(message))"))
+      }
     } catch {
       return .failure(.problem("cannot be read (\(fileErrorDescription(error)))"))
     }
   }
 
   /// The kind of a file that is not a regular file ("a FIFO (named pipe)"), nil for a regular one.
-  static func notRegular(mode: mode_t) -> String? {
+  package static func notRegular(mode: mode_t) -> String? {
     switch mode & S_IFMT {
     case S_IFREG: return nil
     case S_IFIFO: return "a FIFO (named pipe)"

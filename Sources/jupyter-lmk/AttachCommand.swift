@@ -39,6 +39,9 @@ struct AttachCommand: ParsableCommand {
 
   func run() throws {
     let logger = options.bootstrapLogging()
+    // First: SIGINT and SIGTERM wrap up (end the session, flush) instead of killing
+    // mid-request, even when they arrive before the kernel is followed (they wait).
+    let stopSignals = try SignalWatcher(signals: [SIGINT, SIGTERM])
     let environment = ProcessInfo.processInfo.environment
     let path: String
     let connection: ConnectionInfo
@@ -59,8 +62,7 @@ struct AttachCommand: ParsableCommand {
     let ending = try AttachRunner.run(
       connectionFile: path, connection: connection, setup: setup, emit: emit
     ) { listener in
-      // SIGINT and SIGTERM wrap up (end the session, flush) instead of killing mid-request.
-      _ = try SignalWatcher(signals: [SIGINT, SIGTERM]) { _ in listener.post(.stop) }
+      Task { for await _ in stopSignals.events { listener.post(.stop) } }
     }
     if ending == .kernelDied { throw ExitCode(1) }
   }

@@ -21,6 +21,9 @@ struct MonitorCommand: AsyncParsableCommand {
   @Option(help: "The LMK session an earlier monitor of this kernel created.")
   var sessionId: String?
 
+  @Option(help: "The kernel's process id (for its memory figures).")
+  var kernelPid: Int32?
+
   @OptionGroup var options: MonitorOptions
 
   func run() async throws {
@@ -30,7 +33,8 @@ struct MonitorCommand: AsyncParsableCommand {
     let options = self.options
     let sessionId = self.sessionId
     let launch = LaunchMonitor.Launch(
-      connectionFile: connectionFile, generation: generation, sessionId: sessionId)
+      connectionFile: connectionFile, generation: generation, sessionId: sessionId,
+      kernelPid: kernelPid)
     let code = await LaunchMonitor.run(launch, logger: logger) { connection, onSession in
       BridgeSetup.prepare(
         connection: connection, notebookOverride: options.notebook,

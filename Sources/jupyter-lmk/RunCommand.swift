@@ -40,9 +40,11 @@ struct RunCommand: AsyncParsableCommand {
     // process of its own, so nothing it reads or does can stop the kernel.
     let connectionFile = self.connectionFile
     let flags = options.arguments
-    let monitor = IsolatedMonitor(logger: logger) { generation, sessionId in
-      ["jupyter-lmk", "monitor", "--connection-file", connectionFile, "--generation", "\(generation)"]
-        + (sessionId.map { ["--session-id", $0] } ?? []) + flags
+    let monitor = IsolatedMonitor(logger: logger) { generation, sessionId, kernelPid in
+      [
+        "jupyter-lmk", "monitor", "--connection-file", connectionFile, "--generation",
+        "\(generation)", "--kernel-pid", "\(kernelPid)",
+      ] + (sessionId.map { ["--session-id", $0] } ?? []) + flags
     }
     let code = await Launcher(logger: logger).run(kernelArgv: kernelArgv) { monitor }
     monitor.abandon()

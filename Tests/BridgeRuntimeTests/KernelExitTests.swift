@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import ExecutionCore
 @testable import BridgeRuntime
 
 
@@ -13,8 +14,6 @@ import Testing
     var testDescription: String { "\(status) sigterm=\(sigterm) iopub=\(shutdownOnIOPub)" }
   }
 
-  static let oom = "killed by signal 9 (SIGKILL — often the out-of-memory killer)"
-
   static let cases: [Case] = [
     // Exit 0 is never a death, whatever was seen.
     Case(
@@ -26,7 +25,7 @@ import Testing
     // Non-zero exit: a death unless a shutdown was seen (IRkernel/IJulia announce none).
     Case(
       status: .exited(code: 3), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: "exited with status 3"), bridgeExitCode: 3),
+      verdict: .died(.exited(status: 3)), bridgeExitCode: 3),
     Case(
       status: .exited(code: 3), sigterm: true, shutdownOnIOPub: false, verdict: .normal,
       bridgeExitCode: 3),
@@ -36,14 +35,14 @@ import Testing
     // A signal Jupyter did not send is a death.
     Case(
       status: .signaled(signal: SIGKILL), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: oom), bridgeExitCode: 137),
+      verdict: .died(.signaled(SIGKILL)), bridgeExitCode: 137),
     Case(
       status: .signaled(signal: SIGSEGV), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: "killed by signal 11 (SIGSEGV — segmentation fault)"),
+      verdict: .died(.signaled(SIGSEGV)),
       bridgeExitCode: 139),
     Case(
       status: .signaled(signal: SIGINT), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: "killed by signal 2 (SIGINT)"), bridgeExitCode: 130),
+      verdict: .died(.signaled(SIGINT)), bridgeExitCode: 130),
     // Jupyter's SIGTERM, and its SIGKILL escalation after it, are a shutdown.
     Case(
       status: .signaled(signal: SIGTERM), sigterm: true, shutdownOnIOPub: false, verdict: .normal,
@@ -58,11 +57,11 @@ import Testing
     // SIGTERM sent by someone else (not to the bridge) is a death.
     Case(
       status: .signaled(signal: SIGTERM), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: "killed by signal 15 (SIGTERM)"), bridgeExitCode: 143),
+      verdict: .died(.signaled(SIGTERM)), bridgeExitCode: 143),
     // A signal without a name in the table still reads well.
     Case(
       status: .signaled(signal: 40), sigterm: false, shutdownOnIOPub: false,
-      verdict: .died(description: "killed by signal 40"), bridgeExitCode: 168),
+      verdict: .died(.signaled(40)), bridgeExitCode: 168),
   ]
 
   @Test(arguments: cases)
@@ -73,10 +72,39 @@ import Testing
     #expect(exit.bridgeExitCode == c.bridgeExitCode)
   }
 
-  @Test func descriptionWithoutTheLikelyCause() {
+  @Test func anEndInPlainWords() {
     #expect(
-      KernelExit.describe(.signaled(signal: SIGKILL), explained: false)
+      KernelExit.describe(.signaled(signal: SIGKILL))
         == "killed by signal 9 (SIGKILL)")
-    #expect(KernelExit.describe(.exited(code: 0), explained: false) == "exited with status 0")
+    #expect(KernelExit.describe(.exited(code: 0)) == "exited with status 0")
+  }
+}
+
+/// The supervisor ↔ monitor lines: every message round-trips, and a garbled
+/// line (a monitor dying mid-write, a stray print) decodes to nothing, never a trap.
+@Suite struct MonitorLinkTests {
+  @Test(arguments: [
+    MonitorLink.ToMonitor.interrupt(KernelTime(millisecondsSince1970: 1_764_583_200_123)),
+    .kernelEnded, .kernelStopped, .kernelDied(.exited(code: 3)), .kernelDied(.signaled(signal: 9)),
+  ])
+  func toMonitorRoundTrips(_ message: MonitorLink.ToMonitor) {
+    #expect(MonitorLink.decodeToMonitor(Substring(MonitorLink.encode(message))) == message)
+  }
+
+  @Test(arguments: [
+    MonitorLink.ToSupervisor.session(id: "5e0c7d3a-1"), .shutdownSeen(true), .shutdownSeen(false),
+  ])
+  func toSupervisorRoundTrips(_ message: MonitorLink.ToSupervisor) {
+    #expect(MonitorLink.decodeToSupervisor(Substring(MonitorLink.encode(message))) == message)
+  }
+
+  @Test(arguments: [
+    "", "interrupt", "interrupt 99999999999999999999", "interrupt -x", "kernel-died signaled",
+    "kernel-died signaled 99999999999", "kernel-died exploded 3", "kernel-stopped now", "session",
+    "shutdown-seen maybe", "\u{FFFD}\u{0}", String(repeating: "x", count: 10_000),
+  ])
+  func garbageDecodesToNothing(_ line: String) {
+    #expect(MonitorLink.decodeToMonitor(Substring(line)) == nil)
+    #expect(MonitorLink.decodeToSupervisor(Substring(line)) == nil)
   }
 }

@@ -3,6 +3,7 @@ import TestSupport
 import Glibc
 import Logging
 import Testing
+import ExecutionCore
 @testable import BridgeRuntime
 
 
@@ -55,7 +56,7 @@ import Testing
     #expect(await monitor.startedPID != nil)
     let exit = try #require(await monitor.exit)
     #expect(exit.status == .exited(code: 3))
-    #expect(exit.verdict == .died(description: "exited with status 3"))
+    #expect(exit.verdict == .died(.exited(status: 3)))
   }
 
   @Test func shutdownSeenOnIOPubIsNoDeath() async throws {

@@ -420,13 +420,14 @@ struct BridgeCorePolicyTests {
 
 @Suite("BridgeCore: kernel lifecycle")
 struct BridgeCoreLifecycleTests {
-  static let died = "KernelDied: killed by signal 9 (SIGKILL — often the out-of-memory killer)"
+  static let death = KernelDeath.signaled(9)
+  static let died = death.cellError
 
   @Test(arguments: NotifyOn.allCases, [true, false])
   func deathWhileACellRuns(notifyOn: NotifyOn, notifyOnDeath: Bool) {
     var h = Harness(MonitorSettings(notifyOn: notifyOn, notifyOnDeath: notifyOnDeath))
     h.send(Msg.busy("a", at: 0), Msg.input("a", "allocate()", n: 4, at: 0))
-    h.send(.kernelDied(description: Self.died, at: ClockReading(milliseconds: 3_000)))
+    h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 3_000)))
     #expect(
       h.core.snapshot
         == SessionSnapshot(
@@ -448,7 +449,7 @@ struct BridgeCoreLifecycleTests {
 
   @Test func deathWhileIdle() {
     var h = Harness(MonitorSettings(notifyOn: .none))
-    h.send(.kernelDied(description: Self.died, at: ClockReading(milliseconds: 10)))
+    h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 10)))
     #expect(h.core.snapshot.cellState == .error)
     #expect(h.core.snapshot.cellError == Self.died)
     #expect(h.notifications.count == 1)
@@ -459,7 +460,7 @@ struct BridgeCoreLifecycleTests {
   @Test func deathDuringGraceEndsTheRunFirst() {
     var h = Harness(MonitorSettings(notifyOn: .stop))
     h.send(Msg.cell("a", "a", n: 1, from: 0, to: 100))
-    h.send(.kernelDied(description: Self.died, at: ClockReading(milliseconds: 600)))
+    h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 600)))
     #expect(h.notifications.map(\.outcome) == [.finished, .kernelDied(description: Self.died)])
   }
 
@@ -560,12 +561,12 @@ struct BridgeCoreRobustnessTests {
   @Test func aRepeatedDeathReportIsIgnoredUntilACellRuns() {
     var h = Harness()
     let died = CoreInput.kernelDied(
-      description: "KernelDied: exit status 1", at: ClockReading(milliseconds: 0))
+      .exited(status: 1), at: ClockReading(milliseconds: 0))
     h.send(died, died)
     #expect(h.notifications.count == 1)
     h.send(Msg.cell("a", "a", n: 1, from: 10, to: 20))
     h.send(
-      .kernelDied(description: "KernelDied: exit status 1", at: ClockReading(milliseconds: 30)))
+      .kernelDied(.exited(status: 1), at: ClockReading(milliseconds: 30)))
     #expect(h.notifications.map(\.outcome).filter { $0 != .finished }.count == 2)
   }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LMKClient
+import OutsideFiles
 
 /// Issue 9 item 11: files read from outside are size-capped, and a FIFO or device where a
 /// file belongs is an error that says so (and never blocks on opening the FIFO).
@@ -67,7 +68,7 @@ import Testing
       try BoundedFileRead.contents(ofRegularFile: path, limit: 1 << 20)
     } throws: { error in
       let text = "\(error)"
-      return text.contains(path) && (text.contains("device") || text.contains("folder"))
+      return text.contains(path) && (text.contains("device") || text.contains("directory"))
     }
   }
 

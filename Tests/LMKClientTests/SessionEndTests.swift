@@ -100,7 +100,9 @@ func openSession(_ service: LMKService) async throws -> LMKService.Session {
     let report = await service.wrapUp(
       endingSession: session.sessionId, plan: WrapUpPlan(total: .milliseconds(700)),
       startedAt: started)
-    #expect(ContinuousClock.now - started < .milliseconds(700))
+    // The plan's 700 ms, plus scheduling slack on a loaded 2-core machine; the
+    // supervisor's own exit deadline (900 ms after a shutdown) is what must hold.
+    #expect(ContinuousClock.now - started < .milliseconds(850))
     #expect(!report.sessionEnded)
     #expect(service.outbox.pendingEnds().map(\.sessionID) == [session.sessionId])
   }

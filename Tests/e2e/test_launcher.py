@@ -31,7 +31,7 @@ from kernels import (
 )
 
 BRIDGE = Path(bridge_binary())
-DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL — often the out-of-memory killer)"
+DEATH_LINE = "kernel died: killed by signal 9 (SIGKILL; the cause is unknown)"
 
 
 # ---------------------------------------------------------------- helpers

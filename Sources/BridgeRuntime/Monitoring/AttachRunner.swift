@@ -10,7 +10,7 @@ public enum AttachRunner {
   public static func run(
     connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
     emit: @escaping @Sendable (String) -> Void,
-    onListening: (IOPubListener<BridgeMonitor.Input>) throws -> Void
+    onListening: (IOPubListener<BridgeMonitor.Input>) -> Void
   ) throws -> BridgeMonitor.Ending {
     let zmq = try Context()
     let result = MonitorBox()
@@ -30,7 +30,7 @@ public enum AttachRunner {
     let watcher = SettingsWatcher(
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: emit)
-    try onListening(listener)
+    onListening(listener)
     // kernel_info on control: the shell channel is blocked while a cell runs.
     Thread {
       if let info = try? ControlClient(connection: connection, context: zmq).kernelInfo() {

@@ -18,7 +18,7 @@ public final class BridgeMonitor: IOPubConsumer {
     /// wall time (the kernel runs on this machine: its header dates compare).
     case interruptReachedKernel(at: KernelTime)
     /// Launcher mode: the kernel process exited; `death` describes a death, nil a normal exit.
-    case kernelExited(death: String?)
+    case kernelExited(death: KernelDeath?)
     /// The configured settings were re-read (config file, notebook metadata).
     case settings(MonitorSettings)
     /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
@@ -105,8 +105,8 @@ public final class BridgeMonitor: IOPubConsumer {
       apply(core.handle(.interruptReachedKernel(at: now, kernelTime: time)))
     case .kernelExited(let death):
       if let death {
-        emit("kernel died: \(death)")
-        apply(core.handle(.kernelDied(description: death, at: now)))
+        emit("kernel died: \(death.description)")
+        apply(core.handle(.kernelDied(death, at: now)))
         ending = .kernelDied
       } else {
         emit("kernel exited")
@@ -129,8 +129,7 @@ public final class BridgeMonitor: IOPubConsumer {
       emit("kernel not answering after a shutdown request; waiting for a restart")
     } else {
       emit("kernel died (heartbeat lost, connection file still present)")
-      let death = "KernelDied: the kernel stopped answering its heartbeat"
-      apply(core.handle(.kernelDied(description: death, at: now)))
+      apply(core.handle(.kernelDied(.heartbeatLost, at: now)))
       ending = .kernelDied
     }
   }

@@ -15,11 +15,14 @@ public enum LaunchMonitor {
     public var generation: Int
     /// The LMK session an earlier monitor of this kernel created.
     public var sessionId: String?
+    /// The kernel's process (the supervisor's child), for its memory figures.
+    public var kernelPid: Int32?
 
-    public init(connectionFile: String, generation: Int, sessionId: String?) {
+    public init(connectionFile: String, generation: Int, sessionId: String?, kernelPid: Int32?) {
       self.connectionFile = connectionFile
       self.generation = generation
       self.sessionId = sessionId
+      self.kernelPid = kernelPid
     }
   }
 
@@ -36,6 +39,7 @@ public enum LaunchMonitor {
   ) async -> Int32 {
     let link = LineChannel(fd: linkDescriptor)
     Failpoint.monitorStart.hit()
+    let memory = KernelMemory(kernelPid: launch.kernelPid)
     let connection: ConnectionInfo
     let context: Context
     let listener: IOPubListener<BridgeMonitor.Input>
@@ -78,13 +82,14 @@ public enum LaunchMonitor {
         listener.post(.interruptReachedKernel(at: time))
       case .kernelEnded?:
         listener.post(.reportShutdownSeen { link.send(MonitorLink.encode(.shutdownSeen($0))) })
-      case .kernelExited(let verdict)?:
+      case .kernelStopped?:
         Failpoint.wrapUp.hit()
-        switch verdict {
-        case .normal: listener.post(.kernelExited(death: nil))
-        case .died(let description): listener.post(.kernelExited(death: "KernelDied: \(description)"))
-        }
-        budget.set(verdict == .normal ? 700 : 1500)
+        listener.post(.kernelExited(death: nil))
+        budget.set(700)
+      case .kernelDied(let status)?:
+        Failpoint.wrapUp.hit()
+        listener.post(.kernelExited(death: memory.death(of: status)))
+        budget.set(1500)
       case nil:
         logger.debug("ignored a line from the supervisor")
       }

@@ -36,8 +36,10 @@ public final class IsolatedMonitor: KernelMonitor {
     public static let cannotMonitor: Int32 = 3
   }
 
-  /// What the monitor with `generation` runs as; `sessionId` is the LMK session to adopt.
-  public typealias Arguments = @Sendable (_ generation: Int, _ sessionId: String?) -> [String]
+  /// What the monitor with `generation` of the kernel `kernelPid` runs as;
+  /// `sessionId` is the LMK session to adopt.
+  public typealias Arguments =
+    @Sendable (_ generation: Int, _ sessionId: String?, _ kernelPid: Int32) -> [String]
 
   private struct Running {
     let process: ChildProcess
@@ -48,10 +50,11 @@ public final class IsolatedMonitor: KernelMonitor {
 
   private struct State {
     var current: Running?
+    var kernelPid: Int32 = 0
     var nextGeneration = 0
     var crashesInARow = 0
     var sessionId: String?
-    var verdict: KernelExit.Verdict?
+    var exit: KernelExit?
     var shutdownAnswer: Latch<Bool>?
     var abandoned = false
   }
@@ -75,6 +78,7 @@ public final class IsolatedMonitor: KernelMonitor {
   }
 
   public func kernelStarted(_ kernel: ChildProcess) async throws {
+    state.withLock { $0.kernelPid = kernel.pid }
     await startNext()
   }
 
@@ -95,8 +99,8 @@ public final class IsolatedMonitor: KernelMonitor {
   }
 
   public func kernelExited(_ exit: KernelExit) async throws {
-    state.withLock { $0.verdict = exit.verdict }
-    send(.kernelExited(exit.verdict))
+    state.withLock { $0.exit = exit }
+    send(Self.verdictMessage(exit))
     await over.wait()
   }
 
@@ -118,9 +122,9 @@ public final class IsolatedMonitor: KernelMonitor {
 
   /// Starts the next monitor process and follows it.
   private func startNext() async {
-    let (generation, sessionId) = state.withLock { state -> (Int, String?) in
+    let (generation, sessionId, kernelPid) = state.withLock { state -> (Int, String?, Int32) in
       defer { state.nextGeneration += 1 }
-      return (state.nextGeneration, state.sessionId)
+      return (state.nextGeneration, state.sessionId, state.kernelPid)
     }
     let process: ChildProcess
     let channel: LineChannel
@@ -132,7 +136,7 @@ public final class IsolatedMonitor: KernelMonitor {
         ignoresGroupSignals: true, diesWithParent: false)
       do {
         process = try await ChildProcess.launch(
-          argv: arguments(generation, sessionId), options: options)
+          argv: arguments(generation, sessionId, kernelPid), options: options)
       } catch {
         close(mine.fd)
         throw error
@@ -145,9 +149,9 @@ public final class IsolatedMonitor: KernelMonitor {
     }
     let running = Running(
       process: process, channel: channel, generation: generation, started: .now)
-    let (abandoned, verdict) = state.withLock { state -> (Bool, KernelExit.Verdict?) in
+    let (abandoned, exit) = state.withLock { state -> (Bool, KernelExit?) in
       if !state.abandoned { state.current = running }
-      return (state.abandoned, state.verdict)
+      return (state.abandoned, state.exit)
     }
     if abandoned {
       process.send(signal: SIGKILL)
@@ -157,7 +161,7 @@ public final class IsolatedMonitor: KernelMonitor {
       self?.received(line)
     } onEnd: {}
     // A replacement after the kernel ended learns the verdict at once.
-    if let verdict { channel.send(MonitorLink.encode(.kernelExited(verdict))) }
+    if let exit { channel.send(MonitorLink.encode(Self.verdictMessage(exit))) }
     Task { [self] in
       let status = await process.status()
       channel.shutDown()
@@ -181,12 +185,12 @@ public final class IsolatedMonitor: KernelMonitor {
       state.current = nil
       state.shutdownAnswer?.set(false)
       state.shutdownAnswer = nil
-      let finished = status == .exited(code: ExitStatus.done) && state.verdict != nil
+      let finished = status == .exited(code: ExitStatus.done) && state.exit != nil
       if !finished && status != .exited(code: ExitStatus.cannotMonitor) {
         if ContinuousClock.now - ended.started >= policy.stableAfter { state.crashesInARow = 0 }
         state.crashesInARow += 1
       }
-      return (state.abandoned, state.verdict, state.crashesInARow)
+      return (state.abandoned, state.exit?.verdict, state.crashesInARow)
     }
     if abandoned { return }
     if status == .exited(code: ExitStatus.cannotMonitor)
@@ -195,7 +199,7 @@ public final class IsolatedMonitor: KernelMonitor {
       over.set(())  // wrapped up, or the monitor said why it cannot monitor
       return
     }
-    let how = KernelExit.describe(status, explained: false)
+    let how = KernelExit.describe(status)
     guard crashes <= policy.maximumRestarts else {
       logger.error(
         "the monitor process \(how) \(crashes) times in a row; the kernel runs unmonitored")
@@ -209,6 +213,11 @@ public final class IsolatedMonitor: KernelMonitor {
     )
     if delay > .zero { try? await Task.sleep(for: delay) }
     await startNext()
+  }
+
+  /// The verdict as the monitor is told it.
+  private static func verdictMessage(_ exit: KernelExit) -> MonitorLink.ToMonitor {
+    exit.verdict == .normal ? .kernelStopped : .kernelDied(exit.status)
   }
 
   private func restartDelay(after crashes: Int) -> Duration {

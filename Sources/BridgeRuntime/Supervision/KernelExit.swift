@@ -4,6 +4,8 @@
   import Darwin
 #endif
 
+import ExecutionCore
+
 /// How the kernel ended in launcher mode, and what that means (PRODUCT.md §5).
 ///
 /// Pure: the launcher fills in what it observed, the monitor reads the verdict.
@@ -13,9 +15,9 @@ public struct KernelExit: Sendable, Equatable {
   /// Whether the kernel died or stopped as asked.
   public enum Verdict: Sendable, Equatable {
     case normal
-    /// The kernel died; the description names the cause in words,
-    /// e.g. `killed by signal 9 (SIGKILL — often the out-of-memory killer)`.
-    case died(description: String)
+    /// The kernel died, of this (what the exit status alone tells; the
+    /// monitor may know more, e.g. an out-of-memory kill).
+    case died(KernelDeath)
   }
 
   public var status: ChildStatus
@@ -40,7 +42,10 @@ public struct KernelExit: Sendable, Equatable {
     if status == .exited(code: 0) || sigtermReachedBridge || shutdownSeenOnIOPub {
       return .normal
     }
-    return .died(description: Self.describe(status))
+    switch status {
+    case .exited(let code): return .died(.exited(status: code))
+    case .signaled(let signal): return .died(.signaled(signal))
+    }
   }
 
   /// The bridge's own exit status: the child's, or 128+signal as a shell reports it.
@@ -51,36 +56,15 @@ public struct KernelExit: Sendable, Equatable {
     }
   }
 
-  /// The end in words: `exited with status 3`, `killed by signal 11 (SIGSEGV — segmentation fault)`.
-  /// `explained: false` leaves out the likely cause, which only fits a death
-  /// (a SIGKILL after a shutdown request is Jupyter's, not the OOM killer's).
-  public static func describe(_ status: ChildStatus, explained: Bool = true) -> String {
+  /// The end in words, for a normal end or a child that is not the kernel:
+  /// `exited with status 0`, `killed by signal 4 (SIGILL)`.
+  public static func describe(_ status: ChildStatus) -> String {
     switch status {
     case .exited(let code):
       return "exited with status \(code)"
     case .signaled(let signal):
-      guard let name = signalNames[signal] else { return "killed by signal \(signal)" }
-      let meaning = explained ? signalMeanings[signal].map { " — \($0)" } ?? "" : ""
-      return "killed by signal \(signal) (\(name)\(meaning))"
+      let name = KernelDeath.signalNames[signal].map { " (\($0))" } ?? ""
+      return "killed by signal \(signal)\(name)"
     }
   }
-
-  static let signalNames: [Int32: String] = [
-    SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
-    SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
-    SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV", SIGUSR2: "SIGUSR2",
-    SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGXCPU: "SIGXCPU",
-    SIGXFSZ: "SIGXFSZ", SIGSYS: "SIGSYS",
-  ]
-
-  private static let signalMeanings: [Int32: String] = [
-    SIGKILL: "often the out-of-memory killer",
-    SIGSEGV: "segmentation fault",
-    SIGBUS: "bus error",
-    SIGABRT: "aborted",
-    SIGFPE: "arithmetic error",
-    SIGILL: "illegal instruction",
-    SIGXCPU: "CPU time limit exceeded",
-    SIGXFSZ: "file size limit exceeded",
-  ]
 }

@@ -1,3 +1,4 @@
+import ExecutionCore
 import Logging
 
 /// The time limits of launcher mode, counted from the moment the kernel ended.
@@ -60,7 +61,7 @@ public struct Launcher: Sendable {
         case .shutdownRequested:
           logger.info("SIGTERM: shutdown requested, waiting for the kernel to exit")
         case .survived(let signal):
-          logger.notice("\(KernelExit.signalNames[signal] ?? "signal \(signal)") received; ignored")
+          logger.notice("\(KernelDeath.signalNames[signal] ?? "signal \(signal)") received; ignored")
         }
       }
     } catch {
@@ -83,8 +84,8 @@ public struct Launcher: Sendable {
     let ended = ContinuousClock.now
     let exit = await judge(status, endedAt: ended, signals: signals, monitor: monitor)
     switch exit.verdict {
-    case .normal: logger.info("kernel \(KernelExit.describe(status, explained: false))")
-    case .died(let description): logger.error("kernel died: \(description)")
+    case .normal: logger.info("kernel \(KernelExit.describe(status))")
+    case .died(let death): logger.error("kernel died: \(death.description)")
     }
     let exitBy =
       ended + (exit.verdict == .normal ? timings.exitAfterShutdown : timings.exitAfterDeath)

@@ -16,8 +16,10 @@ public enum MonitorLink {
     /// The kernel process ended: say whether it announced a shutdown on IOPub
     /// (answered with `shutdownSeen` once IOPub was drained).
     case kernelEnded
-    /// The verdict on the kernel's end: wrap up, report, end the session, exit.
-    case kernelExited(KernelExit.Verdict)
+    /// The verdict on the kernel's end: it stopped as asked. Wrap up, end the session, exit.
+    case kernelStopped
+    /// The verdict on the kernel's end: it died, ending so. Report it, wrap up, exit.
+    case kernelDied(ChildStatus)
   }
 
   /// What the monitor tells the supervisor.
@@ -32,9 +34,9 @@ public enum MonitorLink {
     switch message {
     case .interrupt(let time): "interrupt \(time.millisecondsSince1970)"
     case .kernelEnded: "kernel-ended"
-    case .kernelExited(.normal): "kernel-exited normal"
-    case .kernelExited(.died(let description)):
-      "kernel-exited died \(singleLine(description))"
+    case .kernelStopped: "kernel-stopped"
+    case .kernelDied(.exited(let code)): "kernel-died exited \(code)"
+    case .kernelDied(.signaled(let signal)): "kernel-died signaled \(signal)"
     }
   }
 
@@ -52,11 +54,14 @@ public enum MonitorLink {
       return Int64(rest).map { .interrupt(KernelTime(millisecondsSince1970: $0)) }
     case "kernel-ended":
       return rest.isEmpty ? .kernelEnded : nil
-    case "kernel-exited":
-      let (kind, description) = split(rest)
+    case "kernel-stopped":
+      return rest.isEmpty ? .kernelStopped : nil
+    case "kernel-died":
+      let (kind, number) = split(rest)
+      guard let value = Int32(number) else { return nil }
       switch kind {
-      case "normal": return description.isEmpty ? .kernelExited(.normal) : nil
-      case "died": return .kernelExited(.died(description: String(description)))
+      case "exited": return .kernelDied(.exited(code: value))
+      case "signaled": return .kernelDied(.signaled(signal: value))
       default: return nil
       }
     default:

@@ -6,7 +6,7 @@ import Foundation
   import Darwin
 #endif
 
-/// Reads a file that came from outside (a config, a connection file, an outbox entry)
+/// Reads a whole file that came from outside (credentials, a connection file, an outbox entry)
 /// without letting it cost unbounded memory or block: the size is capped, and a FIFO,
 /// device, socket or folder where a regular file belongs is an error that says what it
 /// is. FIFOs are opened with `O_NONBLOCK` (after a `stat` already refused them), so a
@@ -16,7 +16,7 @@ public enum BoundedFileRead {
   public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Sendable, Equatable {
       case missing
-      /// Exists but is not a regular file: `kind` is "a FIFO", "a device", "a folder"…
+      /// Exists but is not a regular file: `kind` is "a FIFO", "a character device", "a directory"…
       case notRegularFile(kind: String)
       case tooLarge(limit: Int)
       case unreadable(String)
@@ -48,7 +48,7 @@ public enum BoundedFileRead {
   public static func contents(ofRegularFile path: String, limit: Int) throws -> Data {
     var info = stat()
     guard stat(path, &info) == 0 else { throw failure(path, errno: errno) }
-    if let kind = nonRegularKind(info.st_mode) {
+    if let kind = OutsideFile.notRegular(mode: info.st_mode) {
       throw Failure(path: path, reason: .notRegularFile(kind: kind))
     }
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
@@ -56,7 +56,7 @@ public enum BoundedFileRead {
     defer { close(fd) }
     // The path may have been swapped between stat and open: check what was opened.
     guard fstat(fd, &info) == 0 else { throw failure(path, errno: errno) }
-    if let kind = nonRegularKind(info.st_mode) {
+    if let kind = OutsideFile.notRegular(mode: info.st_mode) {
       throw Failure(path: path, reason: .notRegularFile(kind: kind))
     }
     let limit = max(0, limit)
@@ -76,18 +76,6 @@ public enum BoundedFileRead {
       data.append(contentsOf: chunk[..<n])
     }
     return data
-  }
-
-  private static func nonRegularKind(_ mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: return nil
-    case S_IFIFO: return "a FIFO (named pipe)"
-    case S_IFCHR: return "a character device"
-    case S_IFBLK: return "a block device"
-    case S_IFDIR: return "a folder"
-    case S_IFSOCK: return "a socket"
-    default: return "not a regular file"
-    }
   }
 
   private static func failure(_ path: String, errno code: Int32) -> Failure {
