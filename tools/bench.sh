@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds release binaries and runs the benchmarks of PRODUCT.md §9 side by side
+# Builds release binaries and runs the benchmarks of BENCHMARKS.md side by side
 # (see BENCHMARKS.md). Prints a table; JSON goes to $JUPYTER_LMK_BENCH_JSON
 # (default .build/bench/results.json). Knobs: see Benchmarks/run.py.
 set -euo pipefail

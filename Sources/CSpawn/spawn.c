@@ -18,7 +18,7 @@
 #endif
 
 // The signals a monitor child ignores: Jupyter signals the whole process
-// group, and those are the supervisor's to handle (PRODUCT.md §6).
+// group, and those are the supervisor's to handle (docs/BEHAVIOUR.md, "Launcher mode").
 static const int group_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
 
 // Runs in the child between fork and exec: async-signal-safe calls only.

@@ -1,4 +1,4 @@
-/// The pure state machine of PRODUCT.md §5: IOPub messages, clock readings and
+/// The pure state machine of docs/BEHAVIOUR.md, "Semantics" IOPub messages, clock readings and
 /// kernel-lifecycle events in; session states and notification intents out.
 ///
 /// It owns no socket, clock or file, so every rule is a table-driven test. The
@@ -189,7 +189,7 @@ public struct BridgeCore: Sendable {
       finishedAt: finishedAt, at: at)
   }
 
-  /// PRODUCT.md §5: cells on one shell (the same `subshell_id`, or none) run one after
+  /// docs/BEHAVIOUR.md, "Semantics" cells on one shell (the same `subshell_id`, or none) run one after
   /// another, so a cell starting there ends any earlier one still in flight on it: that
   /// cell finished and its idle was lost (a kernel's send queue can drop any message).
   private mutating func endCellsLosingTheirIdle(

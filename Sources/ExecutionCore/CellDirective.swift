@@ -1,4 +1,4 @@
-/// Monitoring settings written in a cell (PRODUCT.md §4, layer 4).
+/// Monitoring settings written in a cell (docs/BEHAVIOUR.md, "Settings").
 ///
 /// Syntax — one or more lines anywhere in the cell, in any language's
 /// line-comment form:

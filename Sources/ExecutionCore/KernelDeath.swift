@@ -1,4 +1,4 @@
-/// Why the kernel died, as far as the bridge knows (PRODUCT.md §5, §10).
+/// Why the kernel died, as far as the bridge knows (docs/BEHAVIOUR.md, "Semantics" and "Kernel memory").
 ///
 /// A value, not text: each mode says what it saw, and the words are written
 /// once, here (`description`, and `cellError` for the LMK session).

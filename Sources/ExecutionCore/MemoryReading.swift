@@ -1,4 +1,4 @@
-/// What is known of the kernel's memory at one moment (PRODUCT.md §10).
+/// What is known of the kernel's memory at one moment (docs/BEHAVIOUR.md, "Kernel memory").
 ///
 /// Every figure is optional: a missing or unreadable file means "unknown",
 /// never an error that reaches the user.

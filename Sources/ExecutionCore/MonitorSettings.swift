@@ -32,6 +32,6 @@ public struct MonitorSettings: Sendable, Equatable {
     self.notifyOnDeath = notifyOnDeath
   }
 
-  /// The built-in defaults of PRODUCT.md §4.
+  /// The built-in defaults of docs/BEHAVIOUR.md, "Settings".
   public static let defaults = MonitorSettings()
 }

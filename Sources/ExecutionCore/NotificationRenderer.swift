@@ -38,7 +38,7 @@ public struct EventRequestValues: Sendable, Equatable {
   }
 }
 
-/// Renders a `NotificationIntent` as the markdown message of PRODUCT.md §5, close to
+/// Renders a `NotificationIntent` as the markdown message of docs/BEHAVIOUR.md, "Semantics", close to
 /// the official client's format:
 ///
 ///     Notebook [**train.ipynb**](https://…) **failed** during execution **\[12\]**.

@@ -12,7 +12,7 @@ public enum CellState: String, Sendable, Equatable {
 ///
 /// The runtime adds `type`, `notebookName` and `url`, resolves `notifyChannel`
 /// names to ids, renders dates with `KernelTime.iso8601`, and leaves nil fields
-/// out of the request. PATCH cannot clear a field (PRODUCT.md §5), so a
+/// out of the request. PATCH cannot clear a field (docs/BEHAVIOUR.md, "Semantics"), so a
 /// starting cell sets `cellError` to `""` and `cellFinishedAt` to nil, which
 /// the runtime omits (a finish time older than `cellStartedAt` then means "not yet").
 public struct SessionSnapshot: Sendable, Equatable {

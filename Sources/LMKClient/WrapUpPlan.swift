@@ -1,4 +1,4 @@
-/// How a bridge spends its exit deadline (PRODUCT.md §6: ~1 s after a shutdown, ~2 s
+/// How a bridge spends its exit deadline (docs/BEHAVIOUR.md, "Launcher mode": ~1 s after a shutdown, ~2 s
 /// after a death) when it wraps up. The end of the session comes early, before the
 /// retries of what is already durable (the events: a later bridge sends those), because
 /// a session nobody ends looks alive in the app for good. Offsets from the start of the

@@ -45,12 +45,8 @@ struct AttachCommand: ParsableCommand {
     let environment = ProcessInfo.processInfo.environment
     let path: String
     let connection: ConnectionInfo
-    do {
-      path = try connectionFile ?? ConnectionFileLocator.find(id: id, environment: environment)
-      connection = try ConnectionInfo.load(path: path)
-    } catch {
-      throw CLIError("\(error)")
-    }
+    path = try connectionFile ?? ConnectionFileLocator.find(id: id, environment: environment)
+    connection = try ConnectionInfo.load(path: path)
     let emit: @Sendable (String) -> Void = { line in
       FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }

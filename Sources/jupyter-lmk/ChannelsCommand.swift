@@ -9,7 +9,7 @@ struct ChannelsCommand: AsyncParsableCommand {
     abstract: "List your LMK notification channels (* marks the default).")
 
   func run() async throws {
-    try await LMKCommandSupport.run {
+    do {
       let service = try LMKCommandSupport.service()
       let channels = try await service.listChannels(budget: .interactive)
       guard !channels.isEmpty else {

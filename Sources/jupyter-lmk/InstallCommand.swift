@@ -49,17 +49,13 @@ struct KernelSpecLocationOptions: ParsableArguments {
       homeDirectory: environment["HOME"] ?? NSHomeDirectory(), bridgeExecutable: bridge,
       extraDirectory: extraDirectory)
     if let problem {
-      printError("note: \(problem); searching the standard Jupyter directories only")
+      StandardError.line("note: \(problem); searching the standard Jupyter directories only")
     }
     for problem in installer.catalog.problems {
-      printError("note: skipping \(problem)")
+      StandardError.line("note: skipping \(problem)")
     }
     return installer
   }
-}
-
-private func printError(_ line: String) {
-  FileHandle.standardError.write(Data((line + "\n").utf8))
 }
 
 /// `jupyter-lmk install`: wraps an installed kernelspec so Jupyter starts the kernel under `jupyter-lmk run`.
@@ -110,7 +106,7 @@ struct InstallCommand: ParsableCommand {
     }
     let planned = installer.planAll(scope: scope, provisioner: provisioner)
     for name in planned.alreadyWrapped {
-      printError("skipped \(name): already runs through jupyter-lmk")
+      StandardError.line("skipped \(name): already runs through jupyter-lmk")
     }
     var failures = planned.failed.map { "\($0.kernel): \($0.error)" }
     for plan in planned.plans {
@@ -120,7 +116,7 @@ struct InstallCommand: ParsableCommand {
         failures.append("\(plan.source.name): \(error)")
       }
     }
-    for failure in failures { printError("error: not wrapped: \(failure)") }
+    for failure in failures { StandardError.line("error: not wrapped: \(failure)") }
     if !failures.isEmpty { throw ExitCode.failure }
   }
 
@@ -135,6 +131,6 @@ struct InstallCommand: ParsableCommand {
     print(
       "  wraps \(plan.source.name)\(through): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")"
     )
-    if let warning = plan.warning { printError("warning: \(warning)") }
+    if let warning = plan.warning { StandardError.line("warning: \(warning)") }
   }
 }

@@ -20,7 +20,7 @@ struct JupyterLMK: AsyncParsableCommand {
     ]
   )
 
-  /// Runs the command; usage errors exit with status 2 (PRODUCT.md §3), not
+  /// Runs the command; usage errors exit with status 2 (docs/BEHAVIOUR.md, "Commands"), not
   /// swift-argument-parser's 64.
   static func main() async {
     do {

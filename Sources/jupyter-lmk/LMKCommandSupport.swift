@@ -9,8 +9,9 @@ import Logging
   import Darwin
 #endif
 
-/// Shared by the account commands: builds the LMK service from the environment and turns
-/// its errors into one line on stderr and exit status 1 (no backtraces for user problems).
+/// Shared by the account commands: the LMK service from the environment. Errors are
+/// thrown, and swift-argument-parser prints what they describe as one `Error: …` line
+/// with exit status 1 (no backtraces for user problems).
 enum LMKCommandSupport {
   static func service() throws -> LMKService {
     var logger = Logger(label: "jupyter-lmk")
@@ -19,23 +20,4 @@ enum LMKCommandSupport {
     return try LMKService(logger: logger)
   }
 
-  /// Runs `body`, reporting an `LMKError` as `Error: …` (like every other command) and exit status 1.
-  static func run(_ body: () async throws -> Void) async throws {
-    do {
-      try await body()
-    } catch let error as LMKError {
-      fail("\(error)")
-    }
-  }
-
-  static func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
-    exit(1)
-  }
-
-  static func note(_ message: String) {
-    FileHandle.standardError.write(Data("\(message)\n".utf8))
-  }
-
-  static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 }

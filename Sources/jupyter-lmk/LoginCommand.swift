@@ -25,7 +25,7 @@ struct LoginCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    try await LMKCommandSupport.run {
+    do {
       let service = try LMKCommandSupport.service()
       let login = try await service.startLogin()
       // Written unbuffered: the URL must show up at once even when stdout is a pipe.
@@ -34,7 +34,7 @@ struct LoginCommand: AsyncParsableCommand {
           "Open this URL in a browser to let jupyter-lmk notify you through LMK:\n\n  \(login.authorizeUrl)\n\n"
             .utf8))
       if !noBrowser { openBrowser(login.authorizeUrl) }
-      let interactive = LMKCommandSupport.stderrIsTerminal
+      let interactive = StandardError.isTerminal
       try await service.finishLogin(sessionID: login.sessionId, timeout: .seconds(timeout)) {
         left in
         let seconds = Int(left.components.seconds)
@@ -42,7 +42,7 @@ struct LoginCommand: AsyncParsableCommand {
         if interactive {
           FileHandle.standardError.write(Data("\r\(text) ".utf8))
         } else if seconds % 30 == 0 {
-          LMKCommandSupport.note(text)
+          StandardError.line(text)
         }
       }
       if interactive { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -8,7 +8,7 @@ struct LogoutCommand: AsyncParsableCommand {
     abstract: "Remove the stored LMK tokens of the profile (other profiles and keys stay).")
 
   func run() async throws {
-    try await LMKCommandSupport.run {
+    do {
       let service = try LMKCommandSupport.service()
       try await service.logout()
       print(

@@ -3,7 +3,7 @@ import Foundation
 import BridgeRuntime
 
 /// `jupyter-lmk monitor`: the monitor process that `run` starts beside the
-/// kernel (PRODUCT.md §6, crash isolation). Not for people: its stdin is the
+/// kernel (docs/BEHAVIOUR.md, "Launcher mode", crash isolation). Not for people: its stdin is the
 /// supervisor's link, and it ignores the signals Jupyter sends the group.
 struct MonitorCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import BridgeRuntime
 
-/// `jupyter-lmk run`: the kernel process of a wrapped kernelspec (PRODUCT.md §6).
+/// `jupyter-lmk run`: the kernel process of a wrapped kernelspec (docs/BEHAVIOUR.md, "Launcher mode").
 struct RunCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",

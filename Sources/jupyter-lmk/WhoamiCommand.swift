@@ -8,7 +8,7 @@ struct WhoamiCommand: AsyncParsableCommand {
     abstract: "Check that the stored LMK credentials work and show the app they belong to.")
 
   func run() async throws {
-    try await LMKCommandSupport.run {
+    do {
       let service = try LMKCommandSupport.service()
       guard service.hasCredentials() else {
         throw LMKError.notLoggedIn(

@@ -2,7 +2,7 @@ import Testing
 @testable import ExecutionCore
 
 
-/// PRODUCT.md §5: a lost idle never silences the bridge. Cells on one shell (the same
+/// docs/BEHAVIOUR.md, "Semantics" a lost idle never silences the bridge. Cells on one shell (the same
 /// `subshell_id`, or none) run one after another, so a new cell's `execute_input` ends
 /// any earlier cell still in flight on that shell.
 @Suite struct LostIdleTests {

@@ -4,7 +4,7 @@ import ExecutionCore
 
 
 /// Signed content a hostile or sloppy kernel sends: strange execution counts and
-/// invalid UTF-8 (PRODUCT.md §5, §7). None is a trap, and no error is dropped.
+/// invalid UTF-8 (docs/BEHAVIOUR.md, "Text"; RELIABILITY.md). None is a trap, and no error is dropped.
 @Suite struct HostileContentTests {
   private func decode(_ msgType: String, content: [UInt8], parent: String = #"{"msg_id":"p"}"#)
     -> Result<IOPubMessage, DropReason>

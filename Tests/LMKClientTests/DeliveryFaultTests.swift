@@ -5,7 +5,7 @@ import Testing
 
 /// Issue 9 item 7: an event leaves the outbox only after a 2xx; only a definitive
 /// rejection (a well-formed 4xx other than 401/408/409/429) moves it to the dead-letter
-/// folder; every other failure keeps it for a later attempt (PRODUCT.md §7).
+/// folder; every other failure keeps it for a later attempt (RELIABILITY.md).
 @Suite(.serialized) struct DeliveryFaultTests {
   static let quick = RetryPolicy(
     maxAttempts: 2, initialDelay: .milliseconds(20), maxDelay: .milliseconds(50),

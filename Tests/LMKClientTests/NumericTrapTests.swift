@@ -4,7 +4,7 @@ import Testing
 @testable import LMKClient
 
 /// Numbers from outside (refresh answers, the INI file, the environment, HTTP headers)
-/// never trap: each goes through a checked or clamping conversion (PRODUCT.md §7).
+/// never trap: each goes through a checked or clamping conversion (RELIABILITY.md).
 @Suite struct NumericTrapTests {
   static let absurdLifetimes: [Double] = [
     1e300, -1e300, .infinity, -.infinity, .nan, .greatestFiniteMagnitude, 9.3e15, -1,

@@ -5,7 +5,7 @@ import Testing
 @testable import LMKClient
 
 /// Issue 9 item 9: a password in `server_url` (`http://user:SECRET@host/`) reaches no log
-/// line and no error text; neither does a `token=` value (PRODUCT.md §7).
+/// line and no error text; neither does a `token=` value (RELIABILITY.md).
 @Suite struct RedactionTests {
   @Test(arguments: [
     ("http://user:SECRET@host/v1/event", "http://REDACTED@host/v1/event"),

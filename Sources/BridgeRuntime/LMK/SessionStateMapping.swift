@@ -5,7 +5,7 @@ import ExecutionCore
 ///
 /// The contract has no nullable fields, so PATCH cannot clear one: nil fields
 /// are left out (a starting cell sends `cellError` `""` and no `cellFinishedAt`,
-/// PRODUCT.md §5). Channel references become ids; an unknown one is left out.
+/// docs/BEHAVIOUR.md, "Semantics"). Channel references become ids; an unknown one is left out.
 enum SessionStateMapping {
   static func partial(
     _ snapshot: SessionSnapshot, notebookName: String, url: String?, channels: ChannelDirectory

@@ -2,7 +2,7 @@ import ExecutionCore
 
 /// What the monitor knows of the kernel's memory in launcher mode: the probe,
 /// and the cgroup's out-of-memory count when monitoring began, so a SIGKILL
-/// is named for what it was only on evidence (PRODUCT.md §10).
+/// is named for what it was only on evidence (docs/BEHAVIOUR.md, "Kernel memory").
 struct KernelMemory: Sendable {
   let probe: (any MemoryProbe)?
   private let oomKillsAtStart: UInt64?

@@ -1,7 +1,7 @@
 import Foundation
 import ExecutionCore
 
-/// Reads the kernel's memory figures (PRODUCT.md §10). Behind a protocol so
+/// Reads the kernel's memory figures (docs/BEHAVIOUR.md, "Kernel memory"). Behind a protocol so
 /// the monitor can be tested with any figures, and Core stays pure.
 public protocol MemoryProbe: Sendable {
   /// The figures now; nil when nothing at all can be read (the kernel is gone).

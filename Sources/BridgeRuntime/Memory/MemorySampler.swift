@@ -3,7 +3,7 @@ import ExecutionCore
 /// thread: one probe read per `interval` (a few small file reads), and a
 /// reading is handed on only when it differs by a MiB or more from the last
 /// one handed on (or its limit or OOM count changed), so a quiet kernel costs
-/// the receive loop nothing (PRODUCT.md §10).
+/// the receive loop nothing (docs/BEHAVIOUR.md, "Kernel memory").
 final class MemorySampler: Sendable {
   private let thread: PeriodicThread
 

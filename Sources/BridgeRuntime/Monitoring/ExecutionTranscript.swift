@@ -3,7 +3,7 @@ import ExecutionCore
 /// live view of what the kernel executes. Pure; the caller prints.
 ///
 /// It remembers the cells in flight to name them in later lines, bounded whatever a
-/// kernel sends (PRODUCT.md §5): as in the core, a cell starting on a shell (the same
+/// kernel sends (docs/BEHAVIOUR.md, "Semantics"): as in the core, a cell starting on a shell (the same
 /// `subshell_id`, or none) forgets the earlier cell on it, whose idle was lost, and at
 /// most `maximumTrackedCells` are kept (the oldest go first).
 public struct ExecutionTranscript: Sendable {

@@ -1,7 +1,7 @@
 import ExecutionCore
 import BridgeSettings
 /// Re-reads the notebook's `metadata.lmk` every few seconds while the kernel
-/// runs and reports the settings when they change (PRODUCT.md §4 layer 3).
+/// runs and reports the settings when they change (docs/BEHAVIOUR.md, "Settings").
 public final class SettingsWatcher: Sendable {
   private let thread: PeriodicThread
 

@@ -148,7 +148,7 @@ public final class ChildProcess: Sendable {
   }
 
   /// The variables the kernel must not see: notebook code is not always
-  /// trusted, and these are the bridge's LMK secrets (PRODUCT.md §7).
+  /// trusted, and these are the bridge's LMK secrets (RELIABILITY.md).
   public static let secretVariables = ["LMK_ACCESS_TOKEN", "LMK_REFRESH_TOKEN"]
 
   /// The child's environment: the bridge's, byte for byte (entries need not

@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Named places where a debug build can be told to trap, to prove that a
-/// crash of the monitor never costs the kernel (PRODUCT.md §6, in the spirit
+/// crash of the monitor never costs the kernel (docs/BEHAVIOUR.md, "Launcher mode", in the spirit
 /// of FreeBSD's fail(9) and TiKV's fail-rs).
 ///
 /// `JUPYTER_LMK_FAILPOINTS` names them, comma-separated: `first-message`

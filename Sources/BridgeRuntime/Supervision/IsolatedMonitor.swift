@@ -4,7 +4,7 @@ import Synchronization
 
 /// The supervisor's monitor: monitoring runs in a separate process, so a trap
 /// in it (wire decoding, the state machine, HTTP, files) never takes the
-/// kernel down (PRODUCT.md §6, crash isolation).
+/// kernel down (docs/BEHAVIOUR.md, "Launcher mode", crash isolation).
 ///
 /// The monitor process is this program (`/proc/self/exe`) with the arguments
 /// `arguments` builds, started after the kernel, in the same process group

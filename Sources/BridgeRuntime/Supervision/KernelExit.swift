@@ -6,7 +6,7 @@
 
 import ExecutionCore
 
-/// How the kernel ended in launcher mode, and what that means (PRODUCT.md §5).
+/// How the kernel ended in launcher mode, and what that means (docs/BEHAVIOUR.md, "Semantics").
 ///
 /// Pure: the launcher fills in what it observed, the monitor reads the verdict.
 /// The exit status alone cannot tell a shutdown from a death, because IRkernel

@@ -5,7 +5,7 @@ import Logging
 ///
 /// jupyter_client waits only 2.5 s for the kernel process (the bridge) before
 /// escalating to SIGTERM, and every second the bridge lingers delays every
-/// shutdown and restart (PRODUCT.md §6).
+/// shutdown and restart (docs/BEHAVIOUR.md, "Launcher mode").
 public struct LaunchTimings: Sendable {
   /// How long a death-looking end waits for a late SIGTERM and for the
   /// monitor's word on IOPub before it is judged.
@@ -26,7 +26,7 @@ public struct LaunchTimings: Sendable {
 }
 
 /// Launcher mode: runs the real kernel as a child and reports its life to a
-/// monitor (PRODUCT.md §6).
+/// monitor (docs/BEHAVIOUR.md, "Launcher mode").
 ///
 /// The kernel starts first and at once; nothing the monitor does can delay or
 /// prevent it, and the bridge exits with the kernel's status soon after it ends.

@@ -35,7 +35,7 @@ public enum SignalEvent: Sendable, Equatable {
 /// The handler (C, in `CSpawn`) only writes the signal number to a pipe; a
 /// reader thread turns bytes into events.
 public final class SignalWatcher: Sendable {
-  /// The signals launcher mode handles (PRODUCT.md §6).
+  /// The signals launcher mode handles (docs/BEHAVIOUR.md, "Launcher mode").
   public static let launcherSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
 
   /// Every caught signal, in arrival order; meant for one consumer.

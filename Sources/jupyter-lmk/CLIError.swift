@@ -1,7 +1,0 @@
-import ArgumentParser
-
-/// A user-facing failure: printed as one line on stderr, exit status 1.
-struct CLIError: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
-}
