@@ -26,6 +26,12 @@ let package = Package(
       name: "CCurlShim",
       linkerSettings: [.linkedLibrary("curl")]),
     .target(name: "ZMQWrap", dependencies: ["CZeroMQ"]),
+    // One libwebsockets client (Debian: libwebsockets-dev) with its own service thread,
+    // behind a small typed C API; lws's callbacks and headers stay in C.
+    .target(
+      name: "CWebSockets",
+      linkerSettings: [.linkedLibrary("websockets"), .linkedLibrary("crypto")]),
+    .target(name: "WebSocketWrap", dependencies: ["CWebSockets"]),
     // fork/exec of the kernel in launcher mode (signal reset, PDEATHSIG) and the
     // signal self-pipe: code that must not be Swift.
     .target(name: "CSpawn"),
@@ -55,6 +61,9 @@ let package = Package(
     // Benchmark driver (Benchmarks/, tools/bench.sh): times the IOPub pipeline in-process.
     .executableTarget(name: "lmk-bench", dependencies: ["JupyterBridge", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
+    // The test server (Support/ws_server.py) is run from #filePath, not bundled.
+    .testTarget(
+      name: "WebSocketWrapTests", dependencies: ["WebSocketWrap"], exclude: ["Support"]),
     // IOPub transcripts are read through #filePath, not bundled.
     .testTarget(
       name: "JupyterBridgeTests", dependencies: ["JupyterBridge"], exclude: ["Fixtures"]),
