@@ -106,6 +106,14 @@ static lmk_ws_failure classify_connection_error(struct lmk_ws_client *c, const c
   return LMK_WS_FAILURE_CONNECT;
 }
 
+static void mark_done(struct lmk_ws_client *c, struct lws *wsi) {
+  c->done = 1;
+  c->wsi = NULL;
+  // The close may have run from a timer inside lws_service, which would then go
+  // on to poll until its next timer: make that poll return so the loop sees `done`.
+  lws_cancel_service(lws_get_context(wsi));
+}
+
 static void close_deadline_passed(lws_sorted_usec_list_t *sul) {
   struct lmk_ws_client *c = lws_container_of(sul, struct lmk_ws_client, close_deadline);
   if (c->wsi) lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -254,8 +262,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       const char *text = in ? (const char *)in : "connection failed";
       size_t n = in ? strnlen(text, length ? length : sizeof c->detail) : strlen(text);
       record_failure(c, classify_connection_error(c, text), text, n);
-      c->done = 1;
-      c->wsi = NULL;
+      mark_done(c, wsi);
       return 0;
     }
 
@@ -312,8 +319,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
                        stale ? LMK_WS_FAILURE_HEARTBEAT_TIMEOUT : LMK_WS_FAILURE_CONNECTION_LOST,
                        text, strlen(text));
       }
-      c->done = 1;
-      c->wsi = NULL;
+      mark_done(c, wsi);
       return 0;
 
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
@@ -321,10 +327,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       return 0;
 
     case LWS_CALLBACK_WSI_DESTROY:
-      if (wsi == c->wsi) {  // a path that skipped both CLOSED and CONNECTION_ERROR
-        c->done = 1;
-        c->wsi = NULL;
-      }
+      if (wsi == c->wsi) mark_done(c, wsi);  // a path that skipped CLOSED and CONNECTION_ERROR
       return 0;
 
     default:

@@ -1,10 +1,10 @@
+import CWebSockets
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import CWebSockets
 
 /// `WebSocketOptions` checked and converted for `lmk_ws_options`: every number
 /// range-checked here, so nothing reaching C can overflow or trap.

@@ -39,12 +39,14 @@ enum ProxyResolver {
     for raw in list.split(separator: ",") {
       var entry = raw.trimmingSpaces.lowercased()
       if entry == "*" { return true }
-      if entry.hasPrefix("[") , let close = entry.firstIndex(of: "]") {
+      if entry.hasPrefix("["), let close = entry.firstIndex(of: "]") {
         entry = String(entry[entry.index(after: entry.startIndex)..<close])
       } else if entry.filter({ $0 == ":" }).count == 1, let colon = entry.firstIndex(of: ":") {
         entry = String(entry[..<colon])  // host:port; the port is ignored
       }
-      while entry.hasPrefix(".") || entry.hasPrefix("*.") { entry = String(entry.drop { $0 == "." || $0 == "*" }) }
+      while entry.hasPrefix(".") || entry.hasPrefix("*.") {
+        entry = String(entry.drop { $0 == "." || $0 == "*" })
+      }
       if entry.isEmpty { continue }
       if host == entry || host.hasSuffix("." + entry) { return true }
     }
@@ -59,7 +61,8 @@ enum ProxyResolver {
     if let schemeEnd = rest.firstRange(of: "://") {
       let scheme = rest[..<schemeEnd.lowerBound].lowercased()
       guard scheme == "http" else {
-        throw invalid("proxy scheme \(scheme) is not supported (libwebsockets 4.1 does HTTP CONNECT only)")
+        throw invalid(
+          "proxy scheme \(scheme) is not supported (libwebsockets 4.1 does HTTP CONNECT only)")
       }
       rest = rest[schemeEnd.upperBound...]
     }
@@ -84,7 +87,9 @@ enum ProxyResolver {
     }
     let hostPort = hasPort ? String(rest) : "\(rest):1080"
     let result = credentials + hostPort
-    guard result.utf8.count <= maxLength else { throw invalid("proxy address is too long for libwebsockets") }
+    guard result.utf8.count <= maxLength else {
+      throw invalid("proxy address is too long for libwebsockets")
+    }
     return result
   }
 

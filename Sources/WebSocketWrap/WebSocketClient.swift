@@ -52,7 +52,9 @@ public final class WebSocketClient: @unchecked Sendable {
     guard let started else {
       sink.release()
       throw WebSocketError(
-        kind: .setup, detail: String(decoding: error.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self),
+        kind: .setup,
+        detail: String(
+          decoding: error.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self),
         url: parsed.redacted)
     }
     handle = started

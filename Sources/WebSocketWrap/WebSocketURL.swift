@@ -33,7 +33,9 @@ public struct WebSocketURL: Sendable, Equatable {
     let authority = rest[..<authorityEnd]
     var target = String(rest[authorityEnd...])
     if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
-    guard !authority.contains("@") else { throw invalid("credentials in the URL are not supported") }
+    guard !authority.contains("@") else {
+      throw invalid("credentials in the URL are not supported")
+    }
     guard target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
       throw invalid("the path must be percent-encoded ASCII")
     }
@@ -41,7 +43,9 @@ public struct WebSocketURL: Sendable, Equatable {
     var hostPart: Substring
     var portText: Substring?
     if authority.hasPrefix("[") {
-      guard let close = authority.firstIndex(of: "]") else { throw invalid("unclosed IPv6 literal") }
+      guard let close = authority.firstIndex(of: "]") else {
+        throw invalid("unclosed IPv6 literal")
+      }
       hostPart = authority[authority.index(after: authority.startIndex)..<close]
       let after = authority[authority.index(after: close)...]
       if !after.isEmpty {
@@ -77,7 +81,8 @@ public struct WebSocketURL: Sendable, Equatable {
   /// Replaces each query value (or a bare query item) with `<redacted>`.
   static func redactQuery(_ text: String) -> String {
     guard let question = text.firstIndex(of: "?") else { return text }
-    let items = text[text.index(after: question)...].split(separator: "&", omittingEmptySubsequences: false)
+    let items = text[text.index(after: question)...].split(
+      separator: "&", omittingEmptySubsequences: false)
     let redactedItems = items.map { item -> String in
       if let equals = item.firstIndex(of: "=") { return item[...equals] + "<redacted>" }
       return item.isEmpty ? "" : "<redacted>"
