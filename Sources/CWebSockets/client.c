@@ -490,7 +490,12 @@ lmk_ws_client *lmk_ws_start(const lmk_ws_options *o, char *error, size_t error_s
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = c->protocols;
   info.user = c;
-  info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_VALIDATE_UTF8;
+  info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+  // Only wss needs the client SSL_CTX (and the CA store parsed into it: ~1 MB).
+  if (c->tls) info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  // The CA file below is the whole store: lws's own OS-store load would parse
+  // the default bundle a second time, and would add to a caller's CA file.
+  info.options |= LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
   // One connection: a small fd table, searched rather than indexed by fd number.
   info.fd_limit_per_thread = 8;
   info.timeout_secs = o->connect_timeout_seconds ? o->connect_timeout_seconds : 10;

@@ -55,12 +55,12 @@ func processCounts() -> (fds: Int, threads: Int) {
   return (fds, threads)
 }
 
-/// Resident set size of this process in KiB (VmRSS).
-func residentKiB() -> Int {
+/// Resident set size of this process in KiB (VmRSS, or another /proc/self/status field).
+func residentKiB(_ field: String = "VmRSS") -> Int {
   guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
     return -1
   }
-  for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+  for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
   }
   return -1

@@ -60,7 +60,7 @@ typedef struct {
   const char *path;  // "/path?query"
   const char *host_header;  // "host[:port]"
   int tls;
-  const char *ca_file;  // NULL: the system CA store
+  const char *ca_file;  // PEM CAs to trust instead of the system store; NULL: the system store
   const char *proxy;  // "[user:pass@]host:port", or NULL for none (lws's own getenv is defeated)
   const char *const *header_names;  // without the colon
   const char *const *header_values;
