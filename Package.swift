@@ -30,7 +30,9 @@ let package = Package(
     // behind a small typed C API; lws's callbacks and headers stay in C.
     .target(
       name: "CWebSockets",
-      linkerSettings: [.linkedLibrary("websockets"), .linkedLibrary("crypto")]),
+      linkerSettings: [
+        .linkedLibrary("websockets"), .linkedLibrary("ssl"), .linkedLibrary("crypto"),
+      ]),
     .target(name: "WebSocketWrap", dependencies: ["CWebSockets"]),
     // fork/exec of the kernel in launcher mode (signal reset, PDEATHSIG) and the
     // signal self-pipe: code that must not be Swift.

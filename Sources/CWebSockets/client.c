@@ -7,6 +7,7 @@
 #include "CWebSockets.h"
 
 #include <libwebsockets.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -261,7 +262,19 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
       const char *text = in ? (const char *)in : "connection failed";
       size_t n = in ? strnlen(text, length ? length : sizeof c->detail) : strlen(text);
-      record_failure(c, classify_connection_error(c, text), text, n);
+      lmk_ws_failure failure = classify_connection_error(c, text);
+      // lws words a rejected certificate as "connect SSL err 1: error:00000001:…";
+      // OpenSSL's verify result says why.
+      SSL *ssl = lws_get_ssl(wsi);
+      long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+      char verify_text[200];
+      if (failure == LMK_WS_FAILURE_TLS && verify != X509_V_OK) {
+        snprintf(verify_text, sizeof verify_text, "certificate rejected: %s",
+                 X509_verify_cert_error_string(verify));
+        text = verify_text;
+        n = strlen(verify_text);
+      }
+      record_failure(c, failure, text, n);
       mark_done(c, wsi);
       return 0;
     }

@@ -50,12 +50,24 @@ import Testing
     _ = client
   }
 
+  @Test func serverDyingWithoutACloseFrameIsConnectionLost() throws {
+    let server = try TestServer()
+    let recorder = EventRecorder()
+    let client = try recorder.connect(server.ws("/echo"))
+    try recorder.waitConnected()
+    server.killNow()
+    let error = try #require(failure(try recorder.terminal(timeout: .seconds(3))))
+    #expect(error.kind == .connectionLost)
+    _ = client
+  }
+
   @Test func selfSignedCertificateIsRejectedByDefault() throws {
     let server = try TestServer()
     let recorder = EventRecorder()
     let client = try recorder.connect(server.wss("/echo"))
     let error = try #require(failure(try recorder.terminal()))
     #expect(error.kind == .tls)
+    #expect(error.detail == "certificate rejected: self-signed certificate")
     _ = client
   }
 

@@ -60,6 +60,12 @@ final class TestServer: @unchecked Sendable {
     proxyPort = ports?["proxy"] ?? 0
   }
 
+  /// Kills the server at once: its sockets close without a WebSocket close frame.
+  func killNow() {
+    Glibc.kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+  }
+
   deinit {
     // SIGKILL: the child inherits the test runner's blocked signals, SIGTERM among them.
     kill(process.processIdentifier, SIGKILL)
