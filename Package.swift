@@ -26,6 +26,14 @@ let package = Package(
       name: "CCurlShim",
       linkerSettings: [.linkedLibrary("curl")]),
     .target(name: "ZMQWrap", dependencies: ["CZeroMQ"]),
+    // One libwebsockets client (Debian: libwebsockets-dev) with its own service thread,
+    // behind a small typed C API; lws's callbacks and headers stay in C.
+    .target(
+      name: "CWebSockets",
+      linkerSettings: [
+        .linkedLibrary("websockets"), .linkedLibrary("ssl"), .linkedLibrary("crypto"),
+      ]),
+    .target(name: "WebSocketWrap", dependencies: ["CWebSockets"]),
     // fork/exec of the kernel in launcher mode (signal reset, PDEATHSIG) and the
     // signal self-pipe: code that must not be Swift.
     .target(name: "CSpawn"),
@@ -72,6 +80,9 @@ let package = Package(
       name: "lmk-bench",
       dependencies: ["BridgeRuntime", "JupyterProtocol", "ExecutionCore", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
+    // The test server (Support/ws_server.py) is run from #filePath, not bundled.
+    .testTarget(
+      name: "WebSocketWrapTests", dependencies: ["WebSocketWrap"], exclude: ["Support"]),
     // Helpers the test targets share (temporary directories).
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     // Fixtures (IOPub transcripts, signing vectors) are read through #filePath, not bundled.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, and nothing by hand:
-# Debian packages (libzmq, libcurl, pkg-config, python venv support) and a
+# Debian packages (libzmq, libcurl, libwebsockets, pkg-config, python venv support) and a
 # Python virtual environment at .venv with the pinned tools/requirements.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libzmq3-dev libcurl4-openssl-dev pkg-config python3-venv)
+packages=(libzmq3-dev libcurl4-openssl-dev libwebsockets-dev pkg-config python3-venv)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
