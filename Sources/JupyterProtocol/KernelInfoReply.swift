@@ -14,11 +14,12 @@ public struct KernelInfoReply: Sendable, Equatable {
     var implementation: String?
   }
 
-  /// Decodes a verified reply; nil when it is not a kernel_info_reply.
+  /// Verifies the frames with `session` (signature, replay) and decodes the reply;
+  /// a failure when it is not a verified kernel_info_reply.
   public static func decode<Frames: WireFrames>(
-    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard
+    _ frames: Frames, session: inout JupyterSession
   ) -> Result<KernelInfoReply, DropReason> {
-    SignedParts.open(frames, signer: signer, replayGuard: &replayGuard, then: read)
+    session.receive(frames, read: read)
   }
 
   private static func read(_ parts: SignedParts) -> Result<KernelInfoReply, DropReason> {

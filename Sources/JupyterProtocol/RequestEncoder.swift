@@ -9,10 +9,13 @@ public struct RequestEncoder: Sendable {
   public let signer: MessageSigner
   /// The `session` field of our headers: one id per bridge process.
   public let session: String
+  /// The `username` field of our headers.
+  public let username: String
 
-  public init(signer: MessageSigner, session: String) {
+  public init(signer: MessageSigner, session: String, username: String = "jupyter-lmk") {
     self.signer = signer
     self.session = session
+    self.username = username
   }
 
   private struct Header: Encodable {
@@ -28,7 +31,7 @@ public struct RequestEncoder: Sendable {
   /// parent, metadata, content (a DEALER socket adds no identity prefix).
   public func encode(msgType: String, msgId: String, date: String) -> [[UInt8]] {
     let header = Header(
-      msg_id: msgId, username: "jupyter-lmk", session: session, date: date, msg_type: msgType,
+      msg_id: msgId, username: username, session: session, date: date, msg_type: msgType,
       version: "5.3")
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

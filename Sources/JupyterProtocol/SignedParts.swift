@@ -32,16 +32,4 @@ struct SignedParts {
     }
     return parts
   }
-
-  /// Opens the message, then reads it with `read`; a drop reason from either step is the result.
-  static func open<Frames: WireFrames, Value>(
-    _ frames: Frames, signer: MessageSigner, replayGuard: inout ReplayGuard,
-    then read: (SignedParts) -> Result<Value, DropReason>
-  ) -> Result<Value, DropReason> {
-    do {
-      return read(try open(frames, signer: signer, replayGuard: &replayGuard))
-    } catch {
-      return .failure(error)
-    }
-  }
 }

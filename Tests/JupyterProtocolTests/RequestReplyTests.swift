@@ -1,8 +1,8 @@
+import ExecutionCore
 import Foundation
 import Testing
-import ExecutionCore
-@testable import JupyterProtocol
 
+@testable import JupyterProtocol
 
 @Suite struct RequestReplyTests {
   private static let date = "2025-01-23T21:23:15.387Z"
@@ -60,27 +60,24 @@ import ExecutionCore
     let frames = reply(
       to: request, signer: signer,
       content: #"{"status":"ok","implementation":"xeus-python","language_info":{"name":"python"}}"#)
-    var replayGuard = ReplayGuard()
-    let decoded = KernelInfoReply.decode(
-      TestFrames(frames), signer: signer, replayGuard: &replayGuard)
+    var session = JupyterSession(signer: signer, sessionId: "bridge-session")
+    let decoded = KernelInfoReply.decode(TestFrames(frames), session: &session)
     #expect(
       decoded
         == .success(
           KernelInfoReply(
             languageName: "python", implementation: "xeus-python", inReplyTo: "kinfo-42")))
-    let again = KernelInfoReply.decode(
-      TestFrames(frames), signer: signer, replayGuard: &replayGuard)
+    let again = KernelInfoReply.decode(TestFrames(frames), session: &session)
     #expect(again == (signer.isSigning ? .failure(.replayed) : decoded))
   }
 
   @Test func replyWithoutLanguageInfoDecodesEmpty() throws {
     let request = RequestEncoder(signer: testSigner, session: "s")
       .encode(msgType: "kernel_info_request", msgId: "k", date: Self.date)
-    var replayGuard = ReplayGuard()
+    var session = JupyterSession(signer: testSigner, sessionId: "s")
     let decoded = KernelInfoReply.decode(
       TestFrames(reply(to: request, signer: testSigner, content: #"{"status":"ok"}"#)),
-      signer: testSigner,
-      replayGuard: &replayGuard)
+      session: &session)
     #expect(
       decoded == .success(KernelInfoReply(languageName: "", implementation: "", inReplyTo: "k")))
   }
@@ -88,9 +85,9 @@ import ExecutionCore
   @Test func replyRejections() throws {
     let request = RequestEncoder(signer: testSigner, session: "s")
       .encode(msgType: "kernel_info_request", msgId: "k", date: Self.date)
-    var replayGuard = ReplayGuard()
+    var session = JupyterSession(signer: testSigner, sessionId: "s")
     func decode(_ frames: [[UInt8]]) -> Result<KernelInfoReply, DropReason> {
-      KernelInfoReply.decode(TestFrames(frames), signer: testSigner, replayGuard: &replayGuard)
+      KernelInfoReply.decode(TestFrames(frames), session: &session)
     }
     let otherType = signedFrames(
       testSigner, header: bytes(#"{"msg_type":"status"}"#),
@@ -110,9 +107,8 @@ import ExecutionCore
   @Test(arguments: SigningFixture.replies)
   func decodesJupyterClientReply(vector: ReplyVector) throws {
     let signer = try vector.signer()
-    var replayGuard = ReplayGuard()
-    let decoded = KernelInfoReply.decode(
-      TestFrames(try vector.wireFrames()), signer: signer, replayGuard: &replayGuard)
+    var session = JupyterSession(signer: signer, sessionId: "s")
+    let decoded = KernelInfoReply.decode(TestFrames(try vector.wireFrames()), session: &session)
     #expect(
       decoded
         == .success(

@@ -1,22 +1,29 @@
 import Foundation
-import ZMQWrap
 import JupyterProtocol
+import Synchronization
+import ZMQWrap
 
 /// Sends single requests on a kernel's control channel.
 ///
 /// Control, not shell: the shell channel is blocked while a cell runs, and
 /// the bridge must learn the kernel's language or interrupt it mid-cell.
+/// One session for all its requests, so a reply replayed into a later call is refused.
 public struct ControlClient: Sendable {
   public let connection: ConnectionInfo
   public let context: Context
-  private let encoder: RequestEncoder
+  private let session: SessionHolder
 
+  /// A client with a session of its own, built from `connection`.
   public init(connection: ConnectionInfo, context: Context) {
+    self.init(
+      connection: connection, session: JupyterSession(connection: connection), context: context)
+  }
+
+  /// A client signing and verifying with `session` (e.g. the IOPub listener's).
+  public init(connection: ConnectionInfo, session: JupyterSession, context: Context) {
     self.connection = connection
     self.context = context
-    self.encoder = RequestEncoder(
-      signer: MessageSigner(scheme: connection.signatureScheme, key: connection.key),
-      session: UUID().uuidString.lowercased())
+    self.session = SessionHolder(session)
   }
 
   /// Asks for `kernel_info` and waits up to `timeoutMilliseconds` for the reply.
@@ -25,18 +32,18 @@ public struct ControlClient: Sendable {
     let socket = try KernelSockets.connect(.dealer, to: .control, of: connection, context: context)
     defer { socket.close() }
     try socket.send(
-      encoder.encode(msgType: "kernel_info_request", msgId: msgId, date: MonotonicClock.wallDate()))
+      session.request(
+        msgType: "kernel_info_request", msgId: msgId, date: MonotonicClock.wallDate()))
     var poller = Poller()
     poller.addReadable(socket)
     let frames = FrameBuffer()
-    var replayGuard = ReplayGuard(capacity: 16)
     let deadline = MonotonicClock.now().adding(milliseconds: Int64(timeoutMilliseconds))
     while true {
       let left = deadline.milliseconds - MonotonicClock.now().milliseconds
       guard left > 0, try poller.poll(timeoutMilliseconds: Int(left)) > 0 else { return nil }
       while try socket.receive(into: frames, dontWait: true) {
-        if case .success(let reply) = KernelInfoReply.decode(
-          frames, signer: encoder.signer, replayGuard: &replayGuard), reply.inReplyTo == msgId
+        if case .success(let reply) = session.decodeKernelInfoReply(frames),
+          reply.inReplyTo == msgId
         {
           return reply
         }
@@ -50,9 +57,30 @@ public struct ControlClient: Sendable {
     let socket = try KernelSockets.connect(.dealer, to: .control, of: connection, context: context)
     try socket.setLinger(milliseconds: 1000)
     try socket.send(
-      encoder.encode(
+      session.request(
         msgType: "interrupt_request", msgId: UUID().uuidString.lowercased(),
         date: MonotonicClock.wallDate()))
     socket.close()
+  }
+}
+
+/// The control channel's session, shared by the client's copies: calls may come
+/// from different threads, and the replay history lives from one call to the next.
+private final class SessionHolder: Sendable {
+  private let session: Mutex<JupyterSession>
+  /// Immutable, so requests are signed without the lock.
+  private let signing: JupyterSession
+
+  init(_ session: JupyterSession) {
+    self.session = Mutex(session)
+    self.signing = session
+  }
+
+  func request(msgType: String, msgId: String, date: String) -> [[UInt8]] {
+    signing.request(msgType: msgType, msgId: msgId, date: date)
+  }
+
+  func decodeKernelInfoReply(_ frames: FrameBuffer) -> Result<KernelInfoReply, DropReason> {
+    session.withLock { KernelInfoReply.decode(frames, session: &$0) }
   }
 }

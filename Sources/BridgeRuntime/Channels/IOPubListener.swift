@@ -1,6 +1,6 @@
 import Foundation
-import ZMQWrap
 import JupyterProtocol
+import ZMQWrap
 
 /// Subscribes to a kernel's IOPub channel and runs the receive loop on a
 /// thread of its own, feeding a consumer that lives on that thread.
@@ -15,20 +15,37 @@ public final class IOPubListener<Input: Sendable>: Sendable {
   private let finished = DispatchSemaphore(value: 0)
   /// The private topic whose welcome confirms our subscription.
   public let privateTopic: String
+  /// The session the loop verifies with, as it was built: the control channel
+  /// can sign with the same one (`ControlClient(connection:session:context:)`).
+  public let session: JupyterSession
 
-  private init(mailbox: Mailbox<Input>, privateTopic: String) {
+  private init(mailbox: Mailbox<Input>, privateTopic: String, session: JupyterSession) {
     self.mailbox = mailbox
     self.privateTopic = privateTopic
+    self.session = session
   }
 
-  /// Opens and connects the socket (before returning), then starts the loop.
+  /// Opens and connects the socket (before returning), then starts the loop,
+  /// verifying with a session built from `connection`.
   public static func start<Consumer: IOPubConsumer>(
     connection: ConnectionInfo, context: Context, receiveHighWaterMark: Int32 = 1000,
     makeConsumer: @escaping @Sendable () -> Consumer
   ) throws -> IOPubListener<Input> where Consumer.Input == Input {
+    try start(
+      connection: connection, session: JupyterSession(connection: connection), context: context,
+      receiveHighWaterMark: receiveHighWaterMark, makeConsumer: makeConsumer)
+  }
+
+  /// Opens and connects the socket (before returning), then starts the loop,
+  /// verifying with `session`.
+  public static func start<Consumer: IOPubConsumer>(
+    connection: ConnectionInfo, session: JupyterSession, context: Context,
+    receiveHighWaterMark: Int32 = 1000, makeConsumer: @escaping @Sendable () -> Consumer
+  ) throws -> IOPubListener<Input> where Consumer.Input == Input {
     let pipe = try WakePipe()
     let listener = IOPubListener(
-      mailbox: Mailbox(pipe: pipe), privateTopic: "jupyter-lmk.\(UUID().uuidString.lowercased())")
+      mailbox: Mailbox(pipe: pipe), privateTopic: "jupyter-lmk.\(UUID().uuidString.lowercased())",
+      session: session)
     let opened = DispatchSemaphore(value: 0)
     let openError = OpenResult()
     let thread = Thread {
@@ -46,7 +63,7 @@ public final class IOPubListener<Input: Sendable>: Sendable {
         return
       }
       opened.signal()
-      listener.run(socket: socket, pipe: pipe, connection: connection, consumer: makeConsumer())
+      listener.run(socket: socket, pipe: pipe, consumer: makeConsumer())
       socket.close()
       listener.finished.signal()
     }
@@ -64,10 +81,9 @@ public final class IOPubListener<Input: Sendable>: Sendable {
   public func wait() { finished.wait() }
 
   private func run<Consumer: IOPubConsumer>(
-    socket: Socket, pipe: WakePipe, connection: ConnectionInfo, consumer: Consumer
+    socket: Socket, pipe: WakePipe, consumer: Consumer
   ) where Consumer.Input == Input {
-    var decoder = IOPubDecoder(
-      signer: MessageSigner(scheme: connection.signatureScheme, key: connection.key))
+    var decoder = IOPubDecoder(session: session)
     let frames = FrameBuffer()
     var poller = Poller()
     let iopub = poller.addReadable(socket)
