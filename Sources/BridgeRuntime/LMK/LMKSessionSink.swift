@@ -1,8 +1,8 @@
+import ExecutionCore
 import Foundation
 import LMKClient
 import Logging
 import Synchronization
-import ExecutionCore
 
 /// The sink that mirrors the session into LMK and sends the notifications.
 ///
@@ -36,7 +36,7 @@ public final class LMKSessionSink: SessionSink {
     var channelsLoaded = false
   }
 
-  private let service: LMKService
+  private let service: any SessionBackend
   private let notebookName: String
   private let url: String?
   private let logger: Logger
@@ -52,18 +52,36 @@ public final class LMKSessionSink: SessionSink {
   private let interruption = RetryInterruption()
 
   /// After a failed request, try again this much later even if nothing new happens.
-  static let retryDelay: Duration = .seconds(5)
+  package static let retryDelay: Duration = .seconds(5)
+  /// `retryDelay` unless a test asks for less.
+  private let retryInterval: Duration
+
+  /// The session this sink reports to; nil before it exists or once the user ended it.
+  package var sessionId: String? { known.withLock { $0.sessionId } }
 
   /// - Parameters:
   ///   - adoptedSessionId: a session an earlier monitor of this kernel created
   ///     (a monitor restarted after a crash reports to the same session).
   ///   - onSessionCreated: told the id of a session this sink creates.
-  public init(
+  public convenience init(
     service: LMKService, notebookName: String, url: String?, logger: Logger,
     adoptedSessionId: String? = nil,
     onSessionCreated: @escaping @Sendable (String) -> Void = { _ in }
   ) {
-    self.service = service
+    self.init(
+      backend: service, notebookName: notebookName, url: url, logger: logger,
+      adoptedSessionId: adoptedSessionId, onSessionCreated: onSessionCreated)
+  }
+
+  /// The sink over any backend (a fake in the tests); `retryDelay` is how long after a
+  /// failed request it tries again.
+  package init(
+    backend: any SessionBackend, notebookName: String, url: String?, logger: Logger,
+    adoptedSessionId: String? = nil, retryDelay: Duration = LMKSessionSink.retryDelay,
+    onSessionCreated: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
+    self.service = backend
+    self.retryInterval = retryDelay
     self.notebookName = notebookName
     self.url = url
     self.logger = logger
@@ -174,7 +192,7 @@ public final class LMKSessionSink: SessionSink {
     }
     let session = progress.withLock { $0 }
     let report = await service.wrapUp(
-      endingSession: session.gone ? nil : session.id, plan: plan, startedAt: started
+      ending: session.gone ? nil : session.id, plan: plan, startedAt: started
     ) {
       // After the end: the channel list only matters to the events.
       await self.loadChannelsOnce(budget: plan.state)
@@ -182,9 +200,9 @@ public final class LMKSessionSink: SessionSink {
       return { SessionStateMapping.resolvingChannels($0, channels) }
     }
     if report.sessionEnded, let id = session.id { logger.info("LMK session \(id) ended") }
-    if report.events.remaining > 0 {
+    if report.eventsRemaining > 0 {
       logger.notice(
-        "\(report.events.remaining) LMK notification(s) left in the outbox for a later bridge")
+        "\(report.eventsRemaining) LMK notification(s) left in the outbox for a later bridge")
     }
   }
 
@@ -241,8 +259,9 @@ public final class LMKSessionSink: SessionSink {
 
   private func scheduleRetry() {
     let bell = doorbell
+    let delay = retryInterval
     Task.detached {
-      try? await Task.sleep(for: Self.retryDelay)
+      try? await Task.sleep(for: delay)
       bell.yield()
     }
   }
