@@ -1,7 +1,7 @@
 /// The part of a verified IOPub message that the bridge acts on.
 ///
-/// Produced by the wire decoder (Protocol/), consumed by the state machine
-/// (Core/). Output messages (stream, display_data, execute_result…) arrive as
+/// Produced by the wire decoder (`JupyterProtocol`), consumed by the state machine
+/// (`BridgeCore`). Output messages (stream, display_data, execute_result…) arrive as
 /// `.other` so their content is never decoded.
 public struct IOPubMessage: Sendable, Equatable {
   public enum Content: Sendable, Equatable {
