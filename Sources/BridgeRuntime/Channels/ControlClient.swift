@@ -13,12 +13,6 @@ public struct ControlClient: Sendable {
   public let context: Context
   private let session: SessionHolder
 
-  /// A client with a session of its own, built from `connection`.
-  public init(connection: ConnectionInfo, context: Context) {
-    self.init(
-      connection: connection, session: JupyterSession(connection: connection), context: context)
-  }
-
   /// A client signing and verifying with `session` (e.g. the IOPub listener's).
   public init(connection: ConnectionInfo, session: JupyterSession, context: Context) {
     self.connection = connection

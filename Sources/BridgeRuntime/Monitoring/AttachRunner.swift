@@ -33,7 +33,7 @@ public enum AttachRunner {
     onListening(listener)
     // kernel_info on control: the shell channel is blocked while a cell runs.
     Thread {
-      if let info = try? ControlClient(connection: connection, context: zmq).kernelInfo() {
+      if let info = try? ControlClient(connection: connection, session: listener.session, context: zmq).kernelInfo() {
         listener.post(.kernelInfo(info))
       }
     }.start()

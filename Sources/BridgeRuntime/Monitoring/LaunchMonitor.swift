@@ -115,7 +115,7 @@ public enum LaunchMonitor {
   private static func askLanguage(
     connection: ConnectionInfo, context: Context, listener: IOPubListener<BridgeMonitor.Input>
   ) {
-    let control = ControlClient(connection: connection, context: context)
+    let control = ControlClient(connection: connection, session: listener.session, context: context)
     Thread {
       if let info = try? control.kernelInfo(timeoutMilliseconds: 60_000) {
         listener.post(.kernelInfo(info))
