@@ -51,24 +51,31 @@ for target in "${targets[@]}"; do
   corpus=.fuzz/corpus/$target crashes=.fuzz/crashes/$target log=.fuzz/logs/$target.log
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
   status=0
+  touch "$crashes/.started"
   # Swift's backtracer would spend seconds symbolicating a trap; libFuzzer reports it.
-  SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0} \
+  # Allocation stacks halve the speed: rerun a crashing input for them.
+  SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no} \
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0} \
     .build-fuzz/debug/"$target" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$crashes/" ${extra[@]+"${extra[@]}"} \
     "$corpus" "Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
+  # The last status line (`#runs …` or, with -fork, `#runs: …`) has the totals.
+  last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  coverage=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+' || true)
-  artifacts=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log")
+  runs=${runs:-$(grep -oE '^#[0-9]+' <<<"$last" | tr -d '#' || true)}
+  rate=$((${runs:-0} / (seconds > 0 ? seconds : 1)))
+  coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' <<<"$last" || true)
+  artifacts=$(find "$crashes" -type f -newer "$crashes/.started" ! -name .started | sort)
   if ((status != 0)) || [[ -n $artifacts ]]; then
     failed=1
     echo "fuzz: $target FAILED (exit $status) after ${runs:-?} runs; log $log"
     grep -m1 -E '^(==[0-9]+==|SUMMARY|Fatal error|.*error: )' "$log" || true
     grep -m6 -E '^ +#[0-9]+ ' "$log" | grep -v -E 'libclang_rt|compiler-rt|sanitizer' || true
     for artifact in $artifacts; do echo "fuzz: $target crashing input: $artifact"; done
+    [[ -n $artifacts ]] || echo "fuzz: $target: no input kept (see the log)"
   else
-    echo "fuzz: $target ok: ${runs:-?} runs in ${seconds} s (${rate:-?}/s), ${coverage:-no coverage line}, 0 crashes"
+    echo "fuzz: $target ok: ${runs:-?} runs in ${seconds} s (${rate}/s), ${coverage:-no coverage line}, 0 crashes"
   fi
 done
 exit "$failed"
