@@ -7,7 +7,8 @@
 #
 # Targets: fuzz-iopub (frames → decoder → monitor/core), fuzz-lmk (HTTP
 # answers, token refresh, INI credentials), fuzz-config (user config,
-# notebook metadata, cell directives, connection files). New inputs go to
+# notebook metadata, cell directives, connection files), each with the
+# tokens of Fuzz/dict/<target>.dict. New inputs go to
 # .fuzz/corpus/<target>/ (kept between runs, not committed); a crashing input
 # is kept under .fuzz/crashes/<target>/ and the script exits 1. Rerun one with
 #   .build-fuzz/debug/<target> -runs=1 <path>   (or the plain build's replayer:
@@ -50,6 +51,8 @@ failed=0
 for target in "${targets[@]}"; do
   corpus=.fuzz/corpus/$target crashes=.fuzz/crashes/$target log=.fuzz/logs/$target.log
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
+  dict=()
+  [[ -f Fuzz/dict/$target.dict ]] && dict=(-dict="Fuzz/dict/$target.dict")
   status=0
   touch "$crashes/.started"
   # Swift's backtracer would spend seconds symbolicating a trap; libFuzzer reports it.
@@ -58,7 +61,7 @@ for target in "${targets[@]}"; do
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0} \
     .build-fuzz/debug/"$target" \
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$crashes/" ${extra[@]+"${extra[@]}"} \
+    -artifact_prefix="$crashes/" ${dict[@]+"${dict[@]}"} ${extra[@]+"${extra[@]}"} \
     "$corpus" "Fuzz/corpus/$target" >"$log" 2>&1 || status=$?
   # The last status line (`#runs …` or, with -fork, `#runs: …`) has the totals.
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
