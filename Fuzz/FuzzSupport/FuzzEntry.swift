@@ -10,9 +10,18 @@ import Foundation
 /// so a crashing input can be rerun under the debugger or a normal build.
 public enum FuzzEntry {
   /// One input: libFuzzer's `LLVMFuzzerTestOneInput` signature.
-  public typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+  typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
 
-  public static func run(_ callback: Callback) -> Never {
+  /// The harness `run` was given; set once, before the first input.
+  nonisolated(unsafe) private static var harness: ([UInt8]) -> Void = { _ in }
+
+  /// Runs `harness` on every input, then exits.
+  public static func run(_ harness: @escaping ([UInt8]) -> Void) -> Never {
+    Self.harness = harness
+    let callback: Callback = { data, size in
+      FuzzEntry.harness(FuzzInput.bytes(data, size))
+      return 0
+    }
     #if LIBFUZZER
       var argc = CommandLine.argc
       var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
