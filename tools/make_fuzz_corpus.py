@@ -75,6 +75,9 @@ def lmk() -> dict[str, bytes]:
     status = {201: 0, 200: 1, 429: 3, 503: 4, 401: 5, 400: 6}
     return {
         "refresh-201": answer(status[201] << 2, token),
+        # A number with an exponent: one mutation away from 1e300.
+        "refresh-201-exponent": answer(status[201] << 2, dict(token, expires_in=3.6e3)).replace(
+            b"3600.0", b"3.6e3"),
         "refresh-429-retry-after": answer(status[429] << 2, b"", "Retry-After: 0\n"),
         "refresh-400": answer(status[400] << 2, {"message": "invalid refresh token"}),
         "session-201": answer(1 | status[201] << 2 | 0 << 5, session),
