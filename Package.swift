@@ -109,6 +109,29 @@ let package = Package(
     .executableTarget(
       name: "lmk-test-sender", dependencies: ["LMKClient"], path: "Tests/LMKTestSender"),
     .testTarget(name: "LMKClientTests", dependencies: ["LMKClient", "OutsideFiles", "lmk-test-sender"]),
+    // libFuzzer harnesses (Fuzz/, tools/fuzz.sh). The plain build makes corpus
+    // replayers of them; tools/fuzz.sh builds them with -sanitize=fuzzer.
+    .target(name: "CFuzzerDriver", path: "Fuzz/CFuzzerDriver"),
+    .target(
+      name: "FuzzSupport", dependencies: ["CFuzzerDriver", "JupyterProtocol"],
+      path: "Fuzz/FuzzSupport"),
+    .executableTarget(
+      name: "fuzz-iopub",
+      dependencies: ["FuzzSupport", "BridgeRuntime", "JupyterProtocol", "ExecutionCore"],
+      path: "Fuzz/IOPub"),
+    .executableTarget(
+      name: "fuzz-lmk",
+      dependencies: [
+        "FuzzSupport", "LMKClient",
+        .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Fuzz/LMK"),
+    .executableTarget(
+      name: "fuzz-config",
+      dependencies: ["FuzzSupport", "BridgeSettings", "JupyterProtocol", "ExecutionCore"],
+      path: "Fuzz/Config"),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -18,7 +18,10 @@ final class SenderProcess: @unchecked Sendable {
     _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
     process.executableURL = Self.executable
     process.arguments = arguments
-    process.environment = standIn.environment()
+    // Under tools/sanitize.sh the child is instrumented too: it gets the same options.
+    process.environment = standIn.environment().merging(
+      ProcessInfo.processInfo.environment.filter { $0.key.hasSuffix("SAN_OPTIONS") }
+    ) { $1 }
     process.standardInput = input
     process.standardOutput = try FileHandle(forWritingTo: outputFile)
     process.standardError = FileHandle.nullDevice

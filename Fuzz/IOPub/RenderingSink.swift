@@ -1,0 +1,22 @@
+@testable import BridgeRuntime
+import ExecutionCore
+import JupyterProtocol
+
+/// A session sink that does what `LMKSessionSink` does with each call before
+/// it reaches the network: map the snapshot to the API's state, render the
+/// notification (encoding the request body cannot fail on content, and
+/// would cost most of the time of an input).
+struct RenderingSink: SessionSink {
+  func publish(_ snapshot: SessionSnapshot) {
+    _ = SessionStateMapping.full(
+      snapshot, notebookName: "fuzz.ipynb", url: nil, channels: ChannelDirectory())
+  }
+
+  func notify(_ intent: NotificationIntent, context: NotificationContext) {
+    let values = NotificationRenderer.eventRequest(
+      for: intent, context: context, sessionId: "fuzz-session", channelId: nil)
+    _ = SessionStateMapping.event(values)
+  }
+
+  func finish(withinMilliseconds milliseconds: Int64) {}
+}
