@@ -155,6 +155,11 @@ private final class HandlePool: @unchecked Sendable {
     defer { lock.unlock() }
     if free.count < 4 { free.append(handle) } else { curl_easy_cleanup(handle) }
   }
+
+  /// Handles kept for reuse go with the pool (LeakSanitizer found them leaking).
+  deinit {
+    for handle in free { curl_easy_cleanup(handle) }
+  }
 }
 
 private enum ExchangeResult: Sendable {
