@@ -1,8 +1,8 @@
+import ExecutionCore
 import Foundation
 import FuzzSupport
 
 @testable import BridgeSettings
-import ExecutionCore
 @testable import JupyterProtocol
 
 /// The bridge's own inputs from files and cells: the user config, a

@@ -1,6 +1,7 @@
-@testable import BridgeRuntime
 import ExecutionCore
 import JupyterProtocol
+
+@testable import BridgeRuntime
 
 /// A lifecycle record of the IOPub harness: what other threads post to the
 /// listener's mailbox, and the passing of time.

@@ -1,9 +1,9 @@
+import ExecutionCore
 import Foundation
 import FuzzSupport
+import JupyterProtocol
 
 @testable import BridgeRuntime
-import ExecutionCore
-import JupyterProtocol
 
 /// The IOPub receive path as `IOPubListener.run` drives it: frames →
 /// `IOPubDecoder` → `BridgeMonitor` (→ `BridgeCore` → the sink's rendering),

@@ -1,6 +1,7 @@
-@testable import BridgeRuntime
 import ExecutionCore
 import JupyterProtocol
+
+@testable import BridgeRuntime
 
 /// A session sink that does what `LMKSessionSink` does with each call before
 /// it reaches the network: map the snapshot to the API's state, render the

@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// Where a setting's value came from, for `jupyter-lmk status` and logs.
 public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
   /// The built-in defaults (`MonitorSettings.defaults`).

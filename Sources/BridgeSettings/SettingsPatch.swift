@@ -1,5 +1,5 @@
-import Foundation
 import ExecutionCore
+import Foundation
 
 /// The channel a layer asks for.
 public enum ChannelChoice: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import ExecutionCore
+
 extension KernelTime {
   /// Parses a header date as kernels write it: `2025-01-23T21:23:15.387272Z`,
   /// with or without fraction, with `Z`, `±HH:MM` or no zone (read as UTC).

@@ -1,6 +1,6 @@
+import BridgeSettings
 import Foundation
 import OutsideFiles
-import BridgeSettings
 
 /// Turns a kernelspec's leading `python`/`pythonN`/`pythonN.M` into an absolute interpreter.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import BridgeSettings
+import Foundation
 import OutsideFiles
 
 /// What Jupyter's own Python says about its installation.

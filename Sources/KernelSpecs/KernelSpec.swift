@@ -1,5 +1,5 @@
-import Foundation
 import BridgeSettings
+import Foundation
 
 /// One kernelspec as Jupyter finds it: a name, a resource directory (logos and other
 /// files) and the `kernel.json` contents, kept whole so wrapping loses no field.

@@ -1,5 +1,5 @@
-import Foundation
 import BridgeSettings
+import Foundation
 import OutsideFiles
 
 /// The kernelspecs Jupyter would offer, found the way jupyter_client finds them.

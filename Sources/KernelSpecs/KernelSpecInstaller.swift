@@ -1,5 +1,5 @@
-import Foundation
 import BridgeSettings
+import Foundation
 import OutsideFiles
 
 /// Where `jupyter-lmk install` writes and `uninstall` looks.

@@ -1,6 +1,6 @@
 import Foundation
-import OutsideFiles
 import Logging
+import OutsideFiles
 
 #if canImport(Glibc)
   import Glibc

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import BridgeRuntime
+import Foundation
 import JupyterProtocol
 
 /// `jupyter-lmk attach`: watch a kernel that is already running.

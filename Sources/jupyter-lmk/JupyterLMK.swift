@@ -14,7 +14,8 @@ struct JupyterLMK: AsyncParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      RunCommand.self, MonitorCommand.self, AttachCommand.self, InstallCommand.self, UninstallCommand.self,
+      RunCommand.self, MonitorCommand.self, AttachCommand.self, InstallCommand.self,
+      UninstallCommand.self,
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ChannelsCommand.self,
       StatusCommand.self,
     ]

@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import BridgeRuntime
+import Foundation
 
 /// `jupyter-lmk monitor`: the monitor process that `run` starts beside the
 /// kernel (docs/BEHAVIOUR.md, "Launcher mode", crash isolation). Not for people: its stdin is the

@@ -1,7 +1,7 @@
 import ArgumentParser
-import Logging
 import BridgeSettings
 import ExecutionCore
+import Logging
 
 extension NotifyOn: ExpressibleByArgument {}
 

@@ -1,7 +1,7 @@
 import ArgumentParser
+import BridgeRuntime
 import Foundation
 import Logging
-import BridgeRuntime
 
 /// `jupyter-lmk run`: the kernel process of a wrapped kernelspec (docs/BEHAVIOUR.md, "Launcher mode").
 struct RunCommand: AsyncParsableCommand {

@@ -1,9 +1,9 @@
 import ArgumentParser
+import BridgeSettings
 import Foundation
+import KernelSpecs
 import LMKClient
 import Logging
-import BridgeSettings
-import KernelSpecs
 
 /// `jupyter-lmk status`: what a user checks when no notification arrives.
 struct StatusCommand: AsyncParsableCommand {

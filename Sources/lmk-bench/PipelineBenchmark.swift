@@ -1,8 +1,8 @@
-import Foundation
-import ZMQWrap
 import BridgeRuntime
-import JupyterProtocol
 import ExecutionCore
+import Foundation
+import JupyterProtocol
+import ZMQWrap
 
 /// The bridge's IOPub hot path exactly as attach and launcher mode run it:
 /// `IOPubListener`'s receive loop (reused `FrameBuffer`, `IOPubDecoder`

@@ -1,9 +1,9 @@
-import Synchronization
-import Testing
 import ExecutionCore
 import JupyterProtocol
-@testable import BridgeRuntime
+import Synchronization
+import Testing
 
+@testable import BridgeRuntime
 
 /// Lines a monitor printed, from any thread.
 final class Lines: Sendable {

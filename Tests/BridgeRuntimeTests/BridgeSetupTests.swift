@@ -1,10 +1,10 @@
 import Foundation
-import TestSupport
-import Logging
-import Testing
 import JupyterProtocol
-@testable import BridgeRuntime
+import Logging
+import TestSupport
+import Testing
 
+@testable import BridgeRuntime
 
 @Suite struct BridgeSetupTests {
   /// IRkernel answers no kernel_info on control: the code fence's language

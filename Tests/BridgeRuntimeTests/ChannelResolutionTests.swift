@@ -1,9 +1,9 @@
+import ExecutionCore
 import Foundation
 import LMKClient
 import Testing
-import ExecutionCore
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
 
 /// An event stored while LMK was unreachable names its channel as the user wrote it;
 /// `SessionStateMapping.resolvingChannels` turns that into an id when it is sent.

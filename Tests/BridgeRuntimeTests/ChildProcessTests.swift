@@ -1,9 +1,9 @@
 import Foundation
-import TestSupport
 import Glibc
+import TestSupport
 import Testing
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
 
 @Suite struct ChildProcessTests {
   /// A blocked mask or an ignored disposition survives execve and silently

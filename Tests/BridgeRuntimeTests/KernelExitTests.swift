@@ -1,8 +1,8 @@
+import ExecutionCore
 import Glibc
 import Testing
-import ExecutionCore
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
 
 @Suite struct KernelExitTests {
   struct Case: Sendable, CustomTestStringConvertible {

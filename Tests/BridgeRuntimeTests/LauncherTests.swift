@@ -1,11 +1,11 @@
+import ExecutionCore
 import Foundation
-import TestSupport
 import Glibc
 import Logging
+import TestSupport
 import Testing
-import ExecutionCore
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
 
 /// The launcher's side of the monitor seam: fail-open, deadlines, verdicts.
 /// The kernels are real child processes; the monitor records what it is told.

@@ -1,10 +1,10 @@
-import Foundation
-import TestSupport
-import Glibc
-import Testing
 import ExecutionCore
-@testable import BridgeRuntime
+import Foundation
+import Glibc
+import TestSupport
+import Testing
 
+@testable import BridgeRuntime
 
 /// The memory probe: cgroup v2 against a fixture tree of its files, cgroup v1
 /// against a real cgroup of this machine, the process tree against this process.
@@ -29,7 +29,8 @@ import ExecutionCore
       "\(Self.v2Kernel)/memory.current": "1048576\n",
       "\(Self.v2Kernel)/memory.peak": "209715200\n",
       "\(Self.v2Kernel)/memory.max": "209715200\n",
-      "\(Self.v2Kernel)/memory.events": "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n",
+      "\(Self.v2Kernel)/memory.events":
+        "low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n",
     ])
     defer { try? FileManager.default.removeItem(atPath: root) }
     let probe = CgroupMemoryProbe(pid: 123, root: root)
@@ -37,7 +38,8 @@ import ExecutionCore
     #expect(
       probe.read()
         == MemoryReading(
-          source: .cgroupV2, current: 1_048_576, peak: 209_715_200, limit: 209_715_200, oomKills: 1))
+          source: .cgroupV2, current: 1_048_576, peak: 209_715_200, limit: 209_715_200, oomKills: 1)
+    )
   }
 
   /// No limit of its own: the cgroup says nothing about this kernel, its process tree does.
@@ -126,7 +128,8 @@ import ExecutionCore
       """
     let child = try await ChildProcess.launch(argv: ["python3", "-c", allocator])
     defer { child.send(signal: SIGKILL) }
-    try "\(child.pid)".write(toFile: directory + "/cgroup.procs", atomically: false, encoding: .utf8)
+    try "\(child.pid)".write(
+      toFile: directory + "/cgroup.procs", atomically: false, encoding: .utf8)
     let probe = CgroupMemoryProbe(pid: child.pid)
     #expect(probe.cgroup == .v1(directory: directory))
     let deadline = ContinuousClock.now + .seconds(20)

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import BridgeRuntime
 
 /// Waits for the kernel to end, at most `seconds`.

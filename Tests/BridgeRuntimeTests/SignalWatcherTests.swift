@@ -1,8 +1,8 @@
+import ExecutionCore
 import Glibc
 import Testing
-import ExecutionCore
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
 
 @Suite struct SignalWatcherTests {
   static let time = KernelTime(millisecondsSince1970: 1_700_000_000_123)

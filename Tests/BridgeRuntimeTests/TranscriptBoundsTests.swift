@@ -1,7 +1,7 @@
 import Testing
-@testable import ExecutionCore
-@testable import BridgeRuntime
 
+@testable import BridgeRuntime
+@testable import ExecutionCore
 
 /// Issue 9 item 5: each execute_input without an idle leaked an entry in the
 /// transcript; its tracking is bounded and follows the core's one-shell rule.

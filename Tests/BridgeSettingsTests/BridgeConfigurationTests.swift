@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 @Suite struct BridgeConfigurationTests {
   static func notebook(_ lmk: String) -> String {

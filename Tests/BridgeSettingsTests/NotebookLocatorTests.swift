@@ -1,6 +1,6 @@
 import Testing
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 @Suite struct NotebookLocatorTests {
   struct Case: Sendable, CustomTestStringConvertible {

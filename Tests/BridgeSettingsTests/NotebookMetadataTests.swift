@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 @Suite struct JSONKeyPathScannerTests {
   typealias Outcome = JSONKeyPathScanner.Outcome

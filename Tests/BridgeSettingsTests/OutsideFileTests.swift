@@ -1,10 +1,10 @@
 import Foundation
+import JupyterProtocol
+import OutsideFiles
 import TestSupport
 import Testing
-import OutsideFiles
-import JupyterProtocol
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 /// Issue 9 item 11: a FIFO or device where a file belongs says so (and opening it never
 /// blocks); every file read from outside is size-capped; a broken config or notebook

@@ -1,8 +1,8 @@
+import ExecutionCore
 import Foundation
 import Testing
-import ExecutionCore
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 @Suite struct SettingsLayersTests {
   static let file = "/home/u/.config/jupyter-lmk/config.json"

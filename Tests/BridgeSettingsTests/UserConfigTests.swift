@@ -1,9 +1,9 @@
+import ExecutionCore
 import Foundation
 import TestSupport
 import Testing
-import ExecutionCore
-@testable import BridgeSettings
 
+@testable import BridgeSettings
 
 @Suite struct UserConfigTests {
   static let file = "/home/u/.config/jupyter-lmk/config.json"

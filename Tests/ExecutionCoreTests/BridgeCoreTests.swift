@@ -1,6 +1,6 @@
 import Testing
-@testable import ExecutionCore
 
+@testable import ExecutionCore
 
 @Suite("BridgeCore: cells and runs")
 struct BridgeCoreCellTests {

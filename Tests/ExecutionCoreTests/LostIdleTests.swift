@@ -1,6 +1,6 @@
 import Testing
-@testable import ExecutionCore
 
+@testable import ExecutionCore
 
 /// docs/BEHAVIOUR.md, "Semantics" a lost idle never silences the bridge. Cells on one shell (the same
 /// `subshell_id`, or none) run one after another, so a new cell's `execute_input` ends

@@ -1,5 +1,6 @@
-import Testing
 import JupyterProtocol
+import Testing
+
 @testable import ExecutionCore
 
 /// Issue 9, Deliver item 2: numbers from outside (files, flags, directives, kernel

@@ -1,4 +1,5 @@
 import JupyterProtocol
+
 @testable import ExecutionCore
 
 /// Frames held as owned byte arrays, for feeding the decoder in tests.

@@ -1,6 +1,6 @@
 import Testing
-@testable import ExecutionCore
 
+@testable import ExecutionCore
 
 @Suite("ISO 8601 and text cleaning")
 struct TextTests {

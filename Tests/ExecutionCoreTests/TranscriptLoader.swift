@@ -1,7 +1,7 @@
 import Foundation
 import JupyterProtocol
-@testable import ExecutionCore
 
+@testable import ExecutionCore
 
 /// Test-side adapter: a recorded IOPub transcript (`tools/record_transcripts.py`, one JSON
 /// object per line with raw `header`, `parent_header`, `content` and a receive time

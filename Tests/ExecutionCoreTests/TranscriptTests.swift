@@ -1,6 +1,6 @@
 import Testing
-@testable import ExecutionCore
 
+@testable import ExecutionCore
 
 /// The core against IOPub traffic recorded from a real ipykernel 7
 /// (`tools/record_transcripts.py`).

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import JupyterProtocol
 
+@testable import JupyterProtocol
 
 @Suite struct ConnectionInfoTests {
   private static let path = "/run/user/1000/jupyter/runtime/kernel-abc.json"

@@ -1,6 +1,6 @@
 import Testing
-@testable import JupyterProtocol
 
+@testable import JupyterProtocol
 
 @Suite struct FlatJSONScannerTests {
   /// The top-level members as (raw key, value) where a value reads `"s:<decoded>"`, `null` or `other`.

@@ -1,9 +1,9 @@
-import Testing
-import ExecutionCore
-import ZMQWrap
-@testable import JupyterProtocol
 import BridgeRuntime
+import ExecutionCore
+import Testing
+import ZMQWrap
 
+@testable import JupyterProtocol
 
 /// The receive loop decodes straight from libzmq's buffers (`FrameBuffer`), reused per message.
 @Suite struct FrameBufferDecodingTests {

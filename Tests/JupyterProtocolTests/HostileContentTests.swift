@@ -1,7 +1,7 @@
-import Testing
 import ExecutionCore
-@testable import JupyterProtocol
+import Testing
 
+@testable import JupyterProtocol
 
 /// Signed content a hostile or sloppy kernel sends: strange execution counts and
 /// invalid UTF-8 (docs/BEHAVIOUR.md, "Text"; RELIABILITY.md). None is a trap, and no error is dropped.

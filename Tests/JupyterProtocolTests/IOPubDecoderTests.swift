@@ -1,7 +1,7 @@
-import Testing
 import ExecutionCore
-@testable import JupyterProtocol
+import Testing
 
+@testable import JupyterProtocol
 
 @Suite struct IOPubDecoderTests {
   private func decode(_ frames: [[UInt8]], signer: MessageSigner = testSigner) -> (

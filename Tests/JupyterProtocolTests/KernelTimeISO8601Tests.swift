@@ -1,7 +1,7 @@
-import Testing
 import ExecutionCore
-@testable import JupyterProtocol
+import Testing
 
+@testable import JupyterProtocol
 
 @Suite struct KernelTimeISO8601Tests {
   /// 2025-01-23T21:23:15Z; the expected values were computed with Python's datetime.

@@ -1,6 +1,6 @@
 import Testing
-@testable import JupyterProtocol
 
+@testable import JupyterProtocol
 
 @Suite struct MessageSignerTests {
   /// Calls `body` with the four signed parts and the signature frame of `frames`.

@@ -1,8 +1,8 @@
+import BridgeSettings
 import Foundation
 import Testing
-import BridgeSettings
-@testable import KernelSpecs
 
+@testable import KernelSpecs
 
 /// The files in `kernel-spec/` are documentation users copy from: keep them true.
 @Suite struct KernelSpecFolderTests {

@@ -1,8 +1,8 @@
 import Foundation
 import TestSupport
 import Testing
-@testable import KernelSpecs
 
+@testable import KernelSpecs
 
 @Suite struct KernelSpecInstallerTests {
   /// A Jupyter layout in a temporary directory: an env prefix with ipykernel's spec and a

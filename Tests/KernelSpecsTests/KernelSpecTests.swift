@@ -1,8 +1,8 @@
+import BridgeSettings
 import Foundation
 import Testing
-import BridgeSettings
-@testable import KernelSpecs
 
+@testable import KernelSpecs
 
 @Suite struct KernelSpecTests {
   static let ipykernelJSON = """

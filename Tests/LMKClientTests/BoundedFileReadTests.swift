@@ -1,8 +1,8 @@
 import Foundation
+import OutsideFiles
 import Testing
 
 @testable import LMKClient
-import OutsideFiles
 
 /// Issue 9 item 11: files read from outside are size-capped, and a FIFO or device where a
 /// file belongs is an error that says so (and never blocks on opening the FIFO).

@@ -1,6 +1,6 @@
 import Foundation
-import ZMQWrap
 import JupyterProtocol
+import ZMQWrap
 
 /// Pings a kernel's heartbeat channel (REQ, as jupyter_client's HBChannel) on
 /// a thread of its own and reports when the kernel stops or resumes answering.

@@ -1,5 +1,6 @@
 import ExecutionCore
 import JupyterProtocol
+
 /// What the IOPub receive loop drives. It lives on the loop's thread only, so
 /// it needs no locks: messages, posted inputs and clock ticks arrive in order.
 public protocol IOPubConsumer: AnyObject {

@@ -1,5 +1,5 @@
-import ZMQWrap
 import JupyterProtocol
+import ZMQWrap
 
 /// Opens sockets to a kernel's channels with the options every channel shares.
 public enum KernelSockets {

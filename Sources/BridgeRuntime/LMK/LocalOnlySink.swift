@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// The sink without LMK credentials: the kernel is still followed (the transcript
 /// and log show every run and every notification the user would have had), but
 /// nothing leaves the machine.

@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// Where the monitor's decisions go. Calls come from the IOPub thread and must
 /// not block it: an implementation hands the work to a thread or task of its own.
 public protocol SessionSink: Sendable {

@@ -1,5 +1,5 @@
-import LMKClient
 import ExecutionCore
+import LMKClient
 
 /// The core's `SessionSnapshot` as the LMK API's session states.
 ///

@@ -1,5 +1,5 @@
-import Foundation
 import ExecutionCore
+import Foundation
 
 /// Reads the kernel's memory figures (docs/BEHAVIOUR.md, "Kernel memory"). Behind a protocol so
 /// the monitor can be tested with any figures, and Core stays pure.

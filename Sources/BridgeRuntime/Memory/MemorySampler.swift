@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// Samples the kernel's memory on a thread of its own, never on the IOPub
 /// thread: one probe read per `interval` (a few small file reads), and a
 /// reading is handed on only when it differs by a MiB or more from the last

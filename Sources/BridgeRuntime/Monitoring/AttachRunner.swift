@@ -1,6 +1,6 @@
 import Foundation
-import ZMQWrap
 import JupyterProtocol
+import ZMQWrap
 
 /// Attach mode: follows a kernel someone else started, through its connection
 /// file, until the kernel goes away or `stop` is posted.
@@ -33,7 +33,9 @@ public enum AttachRunner {
     onListening(listener)
     // kernel_info on control: the shell channel is blocked while a cell runs.
     Thread {
-      if let info = try? ControlClient(connection: connection, session: listener.session, context: zmq).kernelInfo() {
+      if let info = try? ControlClient(
+        connection: connection, session: listener.session, context: zmq
+      ).kernelInfo() {
         listener.post(.kernelInfo(info))
       }
     }.start()

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
 import ExecutionCore
+import Foundation
 import JupyterProtocol
+import Logging
 
 /// The monitor both modes share, living on the IOPub thread: messages, clock
 /// ticks and lifecycle inputs go through the pure `BridgeCore`; its actions go

@@ -1,10 +1,10 @@
+import BridgeSettings
+import ExecutionCore
 import Foundation
+import JupyterProtocol
+import KernelSpecs
 import LMKClient
 import Logging
-import ExecutionCore
-import JupyterProtocol
-import BridgeSettings
-import KernelSpecs
 
 /// What both modes work out before monitoring: the notebook, its settings, and
 /// where the session goes. Nothing here throws: a broken config or missing
@@ -40,7 +40,8 @@ public struct BridgeSetup: Sendable {
         kernelName: kernelName.isEmpty ? "jupyter" : kernelName)
     // The code fence's language, until the kernel answers kernel_info (IRkernel never does
     // on control): the kernelspec the connection file names, wrapped or not.
-    let language = kernelName.isEmpty
+    let language =
+      kernelName.isEmpty
       ? nil
       : KernelSpecCatalog.standard(environment: environment, homeDirectory: home)
         .spec(named: kernelName)?.language
@@ -58,8 +59,9 @@ public struct BridgeSetup: Sendable {
     /// Told the id of a session created here.
     public var onCreated: @Sendable (String) -> Void
 
-    public init(adoptedId: String? = nil, onCreated: @escaping @Sendable (String) -> Void = { _ in })
-    {
+    public init(
+      adoptedId: String? = nil, onCreated: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
       self.adoptedId = adoptedId
       self.onCreated = onCreated
     }

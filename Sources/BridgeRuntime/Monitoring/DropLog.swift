@@ -1,5 +1,6 @@
 import ExecutionCore
 import JupyterProtocol
+
 /// Counts dropped IOPub messages per reason and decides when a line about them is
 /// due: at most one a second, whatever a hostile peer sends, saying how many were
 /// suppressed since the last one; plus a summary of the counts at wrap-up. Pure.

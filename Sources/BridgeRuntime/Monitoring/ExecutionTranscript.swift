@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// Turns IOPub messages into the lines `jupyter-lmk attach` prints: a readable
 /// live view of what the kernel executes. Pure; the caller prints.
 ///

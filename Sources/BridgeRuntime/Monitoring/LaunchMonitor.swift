@@ -1,7 +1,7 @@
 import Foundation
+import JupyterProtocol
 import Logging
 import ZMQWrap
-import JupyterProtocol
 
 /// Launcher mode's monitor process (`jupyter-lmk monitor`): the IOPub listener
 /// and the core, reporting to a `SessionSink`, driven by what the supervisor
@@ -34,7 +34,8 @@ public enum LaunchMonitor {
   ///   on the IOPub thread once the socket is subscribed and connected.
   public static func run(
     _ launch: Launch, link linkDescriptor: Int32 = 0, logger: Logger,
-    prepare: @escaping @Sendable (ConnectionInfo, _ onSession: @escaping @Sendable (String) -> Void)
+    prepare:
+      @escaping @Sendable (ConnectionInfo, _ onSession: @escaping @Sendable (String) -> Void)
       -> BridgeSetup
   ) async -> Int32 {
     let link = LineChannel(fd: linkDescriptor)

@@ -1,5 +1,5 @@
-import Foundation
 import ExecutionCore
+import Foundation
 
 /// The bridge's clock readings, taken at the edge and handed to the pure core.
 public enum MonotonicClock {

@@ -1,5 +1,6 @@
-import ExecutionCore
 import BridgeSettings
+import ExecutionCore
+
 /// Re-reads the notebook's `metadata.lmk` every few seconds while the kernel
 /// runs and reports the settings when they change (docs/BEHAVIOUR.md, "Settings").
 public final class SettingsWatcher: Sendable {

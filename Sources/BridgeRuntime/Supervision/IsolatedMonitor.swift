@@ -159,7 +159,8 @@ public final class IsolatedMonitor: KernelMonitor {
     }
     channel.startReading(name: "monitor-link") { [weak self] line in
       self?.received(line)
-    } onEnd: {}
+    } onEnd: {
+    }
     // A replacement after the kernel ended learns the verdict at once.
     if let exit { channel.send(MonitorLink.encode(Self.verdictMessage(exit))) }
     Task { [self] in
@@ -181,7 +182,8 @@ public final class IsolatedMonitor: KernelMonitor {
   }
 
   private func monitorEnded(_ ended: Running, _ status: ChildStatus) async {
-    let (abandoned, verdict, crashes) = state.withLock { state -> (Bool, KernelExit.Verdict?, Int) in
+    let (abandoned, verdict, crashes) = state.withLock {
+      state -> (Bool, KernelExit.Verdict?, Int) in
       state.current = nil
       state.shutdownAnswer?.set(false)
       state.shutdownAnswer = nil

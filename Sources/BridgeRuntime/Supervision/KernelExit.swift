@@ -1,10 +1,10 @@
+import ExecutionCore
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-import ExecutionCore
 
 /// How the kernel ended in launcher mode, and what that means (docs/BEHAVIOUR.md, "Semantics").
 ///

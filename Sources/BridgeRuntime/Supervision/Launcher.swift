@@ -61,7 +61,8 @@ public struct Launcher: Sendable {
         case .shutdownRequested:
           logger.info("SIGTERM: shutdown requested, waiting for the kernel to exit")
         case .survived(let signal):
-          logger.notice("\(KernelDeath.signalNames[signal] ?? "signal \(signal)") received; ignored")
+          logger.notice(
+            "\(KernelDeath.signalNames[signal] ?? "signal \(signal)") received; ignored")
         }
       }
     } catch {

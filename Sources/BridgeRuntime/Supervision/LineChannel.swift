@@ -17,7 +17,8 @@ final class LineChannel: Sendable {
   /// A connected pair: the first end for this process, the second for the child.
   static func pair() throws -> (LineChannel, Int32) {
     var fds: [Int32] = [0, 0]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0
+    guard
+      socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0
     else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     return (LineChannel(fd: fds[0]), fds[1])
   }

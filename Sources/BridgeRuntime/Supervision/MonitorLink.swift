@@ -1,4 +1,5 @@
 import ExecutionCore
+
 /// The line protocol between the supervisor (the process Jupyter launched)
 /// and its monitor process: one message a line, on the monitor's stdin and
 /// stdout (docs/ARCHITECTURE.md, "Crash isolation").

@@ -1,6 +1,6 @@
 import CSpawn
-import Foundation
 import ExecutionCore
+import Foundation
 
 /// A signal that reached the bridge, as the rest of the bridge sees it.
 ///
