@@ -64,8 +64,8 @@ public struct IOPubDecoder: Sendable {
     case status, executeInput, error, shutdown, welcome
 
     /// Decodes the content; invalid UTF-8 inside its strings is replaced with U+FFFD
-    /// (PRODUCT.md §5: an error is never dropped for its encoding). The signature was
-    /// checked on the bytes as received, before any repair.
+    /// (docs/BEHAVIOUR.md, "Semantics": an error is never dropped for its encoding).
+    /// The signature was checked on the bytes as received, before any repair.
     func decodeRepairing(_ content: UnsafeRawBufferPointer) -> IOPubMessage.Content? {
       if let decoded = try? decode(Data(content)) { return decoded }
       // Only a failed decode pays for the check; valid UTF-8 gets no second try.
