@@ -6,13 +6,15 @@ import Testing
 
 @Suite struct RequestReplyTests {
   private static let date = "2025-01-23T21:23:15.387Z"
-
-  @Test(arguments: [
+  /// Every scheme, and an empty key (unsigned, as the spec says).
+  static let signers = [
     MessageSigner(scheme: .hmacSHA256, key: Secret("k-256")),
     MessageSigner(scheme: .hmacSHA512, key: Secret("k-512")),
     MessageSigner(scheme: .hmacMD5, key: Secret("k-md5")),
     MessageSigner(scheme: .hmacSHA256, key: Secret("")),
-  ])
+  ]
+
+  @Test(arguments: signers)
   func requestIsSignedAndCarriesItsHeader(signer: MessageSigner) throws {
     let encoder = RequestEncoder(signer: signer, session: "bridge-session")
     let frames = encoder.encode(msgType: "interrupt_request", msgId: "req-1", date: Self.date)
@@ -48,12 +50,7 @@ import Testing
       parent: request[2], content: bytes(content), prefix: [bytes("router-id")])
   }
 
-  @Test(arguments: [
-    MessageSigner(scheme: .hmacSHA256, key: Secret("k-256")),
-    MessageSigner(scheme: .hmacSHA512, key: Secret("k-512")),
-    MessageSigner(scheme: .hmacMD5, key: Secret("k-md5")),
-    MessageSigner(scheme: .hmacSHA256, key: Secret("")),
-  ])
+  @Test(arguments: signers)
   func encodedRequestRoundTripsThroughAReply(signer: MessageSigner) throws {
     let request = RequestEncoder(signer: signer, session: "bridge-session")
       .encode(msgType: "kernel_info_request", msgId: "kinfo-42", date: Self.date)
