@@ -89,12 +89,26 @@ def bridge_env(home: Path, server_url: str | None, token: str | None) -> dict[st
     return env
 
 
-def attach(km: KernelManager, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
-    """Starts `attach` and returns once it listens and knows the kernel's language."""
-    bridge = LineProcess(
-        [bridge_binary(), "attach", "--connection-file", km.connection_file, "--idle-grace", idle_grace, *flags],
+def start_attach(connection_file: str, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
+    """Starts `attach` on a connection file, without waiting for anything."""
+    return LineProcess(
+        [bridge_binary(), "attach", "--connection-file", connection_file, "--idle-grace", idle_grace, *flags],
         env=env,
     )
+
+
+def ready_client(connection_file: Path) -> BlockingKernelClient:
+    """A frontend of the kernel behind `connection_file`, its channels started."""
+    kc = BlockingKernelClient(connection_file=str(connection_file))
+    kc.load_connection_file()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    return kc
+
+
+def attach(km: KernelManager, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
+    """Starts `attach` and returns once it listens and knows the kernel's language."""
+    bridge = start_attach(km.connection_file, env, *flags, idle_grace=idle_grace)
     try:
         bridge.wait_for_line(lambda line: line == "subscription confirmed (iopub_welcome)")
         bridge.wait_for_line(lambda line: line.startswith("kernel: "))
@@ -566,15 +580,8 @@ def test_a_kernel_killed_under_jupyter_server_is_a_death_not_a_cancel(server, st
         "path": "long.ipynb", "name": "long.ipynb", "type": "notebook", "kernel": {"name": "python3"},
     })
     connection = server.runtime / f"kernel-{session['kernel']['id']}.json"
-    kc = BlockingKernelClient(connection_file=str(connection))
-    kc.load_connection_file()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    bridge = LineProcess(
-        [bridge_binary(), "attach", "--connection-file", str(connection), "--idle-grace", IDLE_GRACE,
-         "--notify-on", "error"],
-        env=bridge_env(home, standin.url, standin.token),
-    )
+    kc = ready_client(connection)
+    bridge = start_attach(str(connection), bridge_env(home, standin.url, standin.token), "--notify-on", "error")
     try:
         bridge.wait_for_line(lambda line: line.startswith("kernel: "))
         pid = int(result_text(run_cell(kc, "import os; os.getpid()")))
@@ -609,16 +616,9 @@ def test_attach_ends_once_a_kernel_asked_to_shut_down_is_gone(tmp_path, home, st
     bridge = None
     try:
         connection = wait_until(lambda: next(iter(runtime.glob("kernel-*.json")), None), 60, "the kernel's connection file")
-        kc = BlockingKernelClient(connection_file=str(connection))
         wait_until(lambda: connection.stat().st_size > 0, 10, "the connection file's contents")
-        kc.load_connection_file()
-        kc.start_channels()
-        kc.wait_for_ready(timeout=60)
-        bridge = LineProcess(
-            [bridge_binary(), "attach", "--connection-file", str(connection), "--idle-grace", IDLE_GRACE,
-             "--notify-on", "stop"],
-            env=bridge_env(home, standin.url, standin.token),
-        )
+        kc = ready_client(connection)
+        bridge = start_attach(str(connection), bridge_env(home, standin.url, standin.token), "--notify-on", "stop")
         bridge.wait_for_line(lambda line: line.startswith("kernel: "))
         run_cell(kc, "a = 1")
         run_cell(kc, "b = 2")
@@ -691,11 +691,7 @@ def test_an_irkernel_notebook_failing_says_the_error_once_in_an_r_fence(tmp_path
     kernelspec (`"language": "R"`). Its error's value is repeated in its traceback: the
     message says it once."""
     km = start_kernel(tmp_path, kernel_name="ir")
-    bridge = LineProcess(
-        [bridge_binary(), "attach", "--connection-file", km.connection_file, "--idle-grace", IDLE_GRACE,
-         "--notify-on", "error"],
-        env=bridge_env(home, standin.url, standin.token),
-    )
+    bridge = start_attach(km.connection_file, bridge_env(home, standin.url, standin.token), "--notify-on", "error")
     try:
         # IRkernel sends no JEP 65 welcome: the session, created once IOPub is connected, says it.
         standin.wait_for(lambda s: s.sessions(), 15, "the LMK session")
