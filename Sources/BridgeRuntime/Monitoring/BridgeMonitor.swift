@@ -23,6 +23,8 @@ public final class BridgeMonitor: IOPubConsumer {
     case settings(MonitorSettings)
     /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
     case reportShutdownSeen(@Sendable (Bool) -> Void)
+    /// Launcher mode: the memory sampler's latest reading of the kernel.
+    case memory(MemoryReading)
   }
 
   /// Why monitoring ended.
@@ -43,6 +45,8 @@ public final class BridgeMonitor: IOPubConsumer {
   private let warn: @Sendable (String) -> Void
   private var drops = DropLog()
   private var subscriptionConfirmed = false
+  /// The memory reading last written to the transcript.
+  private var loggedMemory: MemoryReading?
   public private(set) var ending: Ending? {
     didSet {
       // Wrap-up: what was dropped, once, when monitoring ends.
@@ -117,6 +121,12 @@ public final class BridgeMonitor: IOPubConsumer {
       apply(core.handle(.settingsChanged(settings, at: now)))
     case .reportShutdownSeen(let answer):
       answer(core.shutdownSeen)
+    case .memory(let reading):
+      if reading.isNotable(after: loggedMemory) {
+        loggedMemory = reading
+        emit(reading.transcriptLine)
+      }
+      apply(core.handle(.memory(reading, at: now)))
     }
   }
 
@@ -166,8 +176,10 @@ public final class BridgeMonitor: IOPubConsumer {
     case .failed: outcome = "failed"
     case .cancelled: outcome = "was cancelled"
     case .kernelDied: outcome = "kernel died"
+    case .memoryWarning(let warning): outcome = "reached \(warning)"
     }
     let cell = intent.cell.map { " at [\($0.executionCount)]" } ?? ""
-    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)"
+    let memory = intent.memory.map { "; \($0)" } ?? ""
+    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)\(memory)"
   }
 }
