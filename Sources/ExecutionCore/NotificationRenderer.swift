@@ -149,7 +149,9 @@ public enum NotificationRenderer {
       what = "\(warning)" + (cellPart.map { " during" + $0 } ?? "")
     }
     let separator = isDeath(intent) || isWarning(intent) ? ": " : " "
-    let cells = intent.cellCount > 1 ? " (a run of \(intent.cellCount) cells)" : ""
+    // A warning comes while the run goes on: its count of cells is not final.
+    let cells =
+      intent.cellCount > 1 && !isWarning(intent) ? " (a run of \(intent.cellCount) cells)" : ""
     return "Notebook \(notebook)\(separator)\(what)\(cells)."
   }
 

@@ -41,7 +41,7 @@ struct NotificationRendererMemoryTests {
   @Test func aWarningNamesTheFigureTheLimitAndTheCell() {
     let intent = NotificationIntent(
       outcome: .memoryWarning(MemoryWarning(figure: 231 << 20, limit: 256 << 20)),
-      cell: CellReport(executionCount: 3, code: "grow()", state: .running), cellCount: 1,
+      cell: CellReport(executionCount: 3, code: "grow()", state: .running), cellCount: 2,
       startedAt: Self.start, finishedAt: nil, durationMilliseconds: nil, notifyChannel: nil)
     #expect(
       NotificationRenderer.markdown(for: intent, context: Self.context) == """
