@@ -66,16 +66,23 @@ struct MemoryTracker: Sendable, Equatable {
 
   private(set) var latest: MemoryReading?
   private var run: RunFigures?
+  /// The reading last worth a transcript line.
+  private var recorded: MemoryReading?
 
   mutating func runStarted() {
     run = RunFigures(startPeak: latest?.peak, sampledMax: latest?.current)
   }
 
-  mutating func record(_ reading: MemoryReading) {
+  /// Takes a reading in; returns whether it is worth a transcript line.
+  mutating func record(_ reading: MemoryReading) -> Bool {
     latest = reading
-    guard let current = reading.current, var figures = run else { return }
-    figures.sampledMax = max(figures.sampledMax ?? current, current)
-    run = figures
+    if let current = reading.current, var figures = run {
+      figures.sampledMax = max(figures.sampledMax ?? current, current)
+      run = figures
+    }
+    guard reading.isNotable(after: recorded) else { return false }
+    recorded = reading
+    return true
   }
 
   /// The run's peak (see the type's comment); ends the run's tracking.

@@ -165,6 +165,21 @@ struct MemoryCoreTests {
   }
 }
 
+@Suite("BridgeCore: memory in the transcript")
+struct MemoryRecordTests {
+  @Test func theFirstReadingAndNotableChangesOnly() {
+    var h = Harness()
+    // Limit 1024 MiB: a move of 64 MiB (a sixteenth) is notable.
+    h.send(
+      memory(100, peak: 100, at: 0), memory(120, peak: 120, at: 1), memory(170, peak: 170, at: 2),
+      memory(100, peak: 170, at: 3), memory(100, peak: 170, limit: 2048, at: 4))
+    let recorded = h.story.compactMap { event -> UInt64? in
+      if case .memoryChanged(let reading) = event { reading.current.map { $0 / mib } } else { nil }
+    }
+    #expect(recorded == [100, 170, 100, 100])
+  }
+}
+
 @Suite("Kernel memory in words")
 struct MemoryWordsTests {
   @Test(arguments: [
