@@ -49,7 +49,7 @@ public struct SettingsPatch: Sendable, Equatable {
   }
 
   /// `settings` with this patch's fields applied on top.
-  public func applied(to settings: MonitorSettings) -> MonitorSettings {
+  public func applied(to settings: NotificationPolicy) -> NotificationPolicy {
     var result = settings
     if let notifyOn { result.notifyOn = notifyOn }
     switch notifyChannel {
@@ -137,7 +137,7 @@ extension SettingsPatch {
         guard let fraction = value.doubleValue else {
           throw fail(key, "must be a fraction of the memory limit (a number), not \(value.typeName)")
         }
-        guard MonitorSettings.isValidMemoryWarning(fraction) else {
+        guard NotificationPolicy.isValidMemoryWarning(fraction) else {
           throw fail(key, "must be more than 0 and at most 1 (got \(fraction))")
         }
         patch.memoryWarning = fraction

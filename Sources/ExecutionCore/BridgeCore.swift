@@ -29,7 +29,7 @@
 ///   one warning per run when it reaches `memoryWarning` of the limit (`MemoryTracker`).
 public struct BridgeCore: Sendable {
   /// The configured settings (built-in defaults, config file, notebook metadata).
-  public private(set) var settings: MonitorSettings
+  public private(set) var settings: NotificationPolicy
   /// The current session state; the runtime creates the LMK session with it.
   public private(set) var snapshot: SessionSnapshot
   /// An IOPub shutdown announcement (`shutdown_reply`, xeus `shutdown`) was seen: the
@@ -50,7 +50,7 @@ public struct BridgeCore: Sendable {
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
   private var memory = MemoryTracker()
 
-  public init(settings: MonitorSettings = .defaults) {
+  public init(settings: NotificationPolicy = .defaults) {
     self.settings = settings
     let initial = SessionSnapshot(
       notifyOn: settings.notifyOn, notifyChannel: settings.notifyChannel)
@@ -59,7 +59,7 @@ public struct BridgeCore: Sendable {
   }
 
   /// Settings in force now: configured, then cell directives, then remote changes.
-  public var effectiveSettings: MonitorSettings {
+  public var effectiveSettings: NotificationPolicy {
     var s = directive.applied(to: settings)
     if let remoteNotifyOn { s.notifyOn = remoteNotifyOn }
     if let remoteChannel { s.notifyChannel = remoteChannel }

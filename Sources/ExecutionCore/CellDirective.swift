@@ -61,7 +61,7 @@ public struct CellDirective: Sendable, Equatable {
   }
 
   /// `settings` with this directive's keys applied on top.
-  public func applied(to settings: MonitorSettings) -> MonitorSettings {
+  public func applied(to settings: NotificationPolicy) -> NotificationPolicy {
     var s = settings
     s.notifyOn = notifyOn ?? s.notifyOn
     s.notifyChannel = notifyChannel ?? s.notifyChannel
@@ -95,7 +95,7 @@ public struct CellDirective: Sendable, Equatable {
       if let ms = Self.milliseconds(duration: value) { minDurationMilliseconds = ms }
     case "memory":
       if value.allSatisfy(\.isASCII), let fraction = Double(value),
-        MonitorSettings.isValidMemoryWarning(fraction)
+        NotificationPolicy.isValidMemoryWarning(fraction)
       {
         memoryWarning = fraction
       }

@@ -88,7 +88,7 @@ struct MemoryCoreTests {
 
   struct WarningCase: Sendable, CustomTestStringConvertible {
     var name: String
-    var settings = MonitorSettings(notifyOn: .stop, memoryWarning: 0.5)
+    var settings = NotificationPolicy(notifyOn: .stop, memoryWarning: 0.5)
     var code = "work()"
     var readings: [CoreInput]
     /// The figures of the warnings sent, in MiB.
@@ -106,7 +106,7 @@ struct MemoryCoreTests {
       expected: [512]),
     WarningCase(
       name: "off by default",
-      settings: MonitorSettings(notifyOn: .stop),
+      settings: NotificationPolicy(notifyOn: .stop),
       readings: [memory(1000, peak: 1000, at: 2_000)], expected: []),
     WarningCase(
       name: "no limit, no warning",
@@ -117,12 +117,12 @@ struct MemoryCoreTests {
       expected: [700]),
     WarningCase(
       name: "a cell directive turns it on",
-      settings: MonitorSettings(notifyOn: .stop), code: "# lmk: memory=0.9\nwork()",
+      settings: NotificationPolicy(notifyOn: .stop), code: "# lmk: memory=0.9\nwork()",
       readings: [memory(900, peak: 900, at: 2_000), memory(930, peak: 930, at: 3_000)],
       expected: [930]),
     WarningCase(
       name: "sent whatever notifyOn says",
-      settings: MonitorSettings(notifyOn: .none, memoryWarning: 0.25),
+      settings: NotificationPolicy(notifyOn: .none, memoryWarning: 0.25),
       readings: [memory(300, peak: 300, at: 2_000)], expected: [300]),
     WarningCase(
       name: "already over the line when the run starts: at its start",
@@ -149,7 +149,7 @@ struct MemoryCoreTests {
   }
 
   @Test func eachRunWarnsAgainAndAnIdleKernelNever() {
-    var h = Harness(MonitorSettings(notifyOn: .stop, memoryWarning: 0.5))
+    var h = Harness(NotificationPolicy(notifyOn: .stop, memoryWarning: 0.5))
     h.send(memory(900, peak: 900, at: 0))
     #expect(h.notifications.isEmpty)
     h.send(Msg.cell("r1", "a()", n: 1, from: 1_000, to: 2_000))

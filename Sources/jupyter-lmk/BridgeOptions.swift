@@ -6,7 +6,7 @@ import Logging
 extension NotifyOn: ExpressibleByArgument {}
 
 /// The flags `run` and `attach` share: the notebook, this run's settings, logging.
-struct MonitorOptions: ParsableArguments {
+struct BridgeOptions: ParsableArguments {
   @Option(help: "The notebook file (default: from JPY_SESSION_NAME / the connection file).")
   var notebook: String?
 
@@ -61,7 +61,7 @@ struct MonitorOptions: ParsableArguments {
           "\(flag) must be a number of seconds from 0 to \(Int64(SettingsPatch.maximumSeconds))")
       }
     }
-    if let memoryWarning, !MonitorSettings.isValidMemoryWarning(memoryWarning) {
+    if let memoryWarning, !NotificationPolicy.isValidMemoryWarning(memoryWarning) {
       throw ValidationError(
         "--memory-warning must be a fraction of the memory limit, more than 0 and at most 1")
     }
