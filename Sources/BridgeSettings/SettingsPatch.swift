@@ -135,7 +135,8 @@ extension SettingsPatch {
         patch.notifyOnDeath = flag
       case .memoryWarning:
         guard let fraction = value.doubleValue else {
-          throw fail(key, "must be a fraction of the memory limit (a number), not \(value.typeName)")
+          throw fail(
+            key, "must be a fraction of the memory limit (a number), not \(value.typeName)")
         }
         guard NotificationPolicy.isValidMemoryWarning(fraction) else {
           throw fail(key, "must be more than 0 and at most 1 (got \(fraction))")

@@ -7,14 +7,18 @@ import Testing
 struct MemoryTranscriptTests {
   @Test(arguments: [
     (
-      MemoryReading(source: .cgroupV1, current: 231 << 20, peak: 240 << 20, limit: 256 << 20, oomKills: 0),
+      MemoryReading(
+        source: .cgroupV1, current: 231 << 20, peak: 240 << 20, limit: 256 << 20, oomKills: 0),
       "memory: 231 MiB of 256 MiB, peak 240 MiB (cgroup v1)"
     ),
     (
-      MemoryReading(source: .cgroupV2, current: 256 << 20, peak: 256 << 20, limit: 256 << 20, oomKills: 1),
+      MemoryReading(
+        source: .cgroupV2, current: 256 << 20, peak: 256 << 20, limit: 256 << 20, oomKills: 1),
       "memory: 256 MiB of 256 MiB, peak 256 MiB, 1 OOM kill(s) (cgroup v2)"
     ),
-    (MemoryReading(source: .processTree, current: 80 << 20), "memory: 80 MiB (kernel process tree)"),
+    (
+      MemoryReading(source: .processTree, current: 80 << 20), "memory: 80 MiB (kernel process tree)"
+    ),
   ])
   func line(_ reading: MemoryReading, words: String) {
     #expect(ExecutionTranscript.line(for: .record(.memoryChanged(reading))) == words)

@@ -86,7 +86,9 @@ import Testing
     Bad(text: #"{"notifyOnDeath": "yes"}"#, key: "notifyOnDeath", problemContains: "true or false"),
     Bad(text: #"{"notifyOnDeath": 1}"#, key: "notifyOnDeath", problemContains: "true or false"),
     Bad(text: #"{"memoryWarning": 0}"#, key: "memoryWarning", problemContains: "more than 0"),
-    Bad(text: #"{"memoryWarning": 90}"#, key: "memoryWarning", problemContains: "at most 1 (got 90.0)"),
+    Bad(
+      text: #"{"memoryWarning": 90}"#, key: "memoryWarning", problemContains: "at most 1 (got 90.0)"
+    ),
     Bad(
       text: #"{"memoryWarning": "90%"}"#, key: "memoryWarning",
       problemContains: "fraction of the memory limit (a number), not a string"),

@@ -71,8 +71,10 @@ struct MemoryCoreTests {
     h.send(memory(40, peak: 40, limit: 256, at: 0))
     h.send(Msg.busy("r1", at: 1_000), Msg.input("r1", "big()", n: 2, at: 1_000))
     h.send(memory(256, peak: 256, limit: 256, at: 3_000))
-    h.send(.kernelDied(.outOfMemory(limit: 256 * mib, peak: 256 * mib), at: .init(milliseconds: 3_100)))
-    #expect(h.notifications.map(\.memory) == [RunMemory(peak: 256 * mib, limit: 256 * mib, scope: .run)])
+    h.send(
+      .kernelDied(.outOfMemory(limit: 256 * mib, peak: 256 * mib), at: .init(milliseconds: 3_100)))
+    #expect(
+      h.notifications.map(\.memory) == [RunMemory(peak: 256 * mib, limit: 256 * mib, scope: .run)])
   }
 
   @Test func aDeathWhileIdleCarriesTheLifetimeMark() {
@@ -183,7 +185,9 @@ struct MemoryRecordTests {
 @Suite("Kernel memory in words")
 struct MemoryWordsTests {
   @Test(arguments: [
-    (RunMemory(peak: 6_550_000_000, limit: 8 << 30, scope: .run), "Peak memory: 6.1 GiB of 8.0 GiB"),
+    (
+      RunMemory(peak: 6_550_000_000, limit: 8 << 30, scope: .run), "Peak memory: 6.1 GiB of 8.0 GiB"
+    ),
     (RunMemory(peak: 1_288_490_189, limit: nil, scope: .run), "Peak memory: 1.2 GiB"),
     (
       RunMemory(peak: 200 << 20, limit: 256 << 20, scope: .kernelLifetime),

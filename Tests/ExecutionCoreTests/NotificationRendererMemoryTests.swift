@@ -30,9 +30,11 @@ struct NotificationRendererMemoryTests {
 
   @Test func aDeathWithTheLifetimeMark() {
     let intent = NotificationIntent(
-      outcome: .kernelDied(description: "KernelDied: killed by signal 9 (SIGKILL; the cause is unknown)"),
+      outcome: .kernelDied(
+        description: "KernelDied: killed by signal 9 (SIGKILL; the cause is unknown)"),
       cell: nil, cellCount: 0, startedAt: nil, finishedAt: nil, durationMilliseconds: nil,
-      notifyChannel: nil, memory: RunMemory(peak: 1_288_490_189, limit: nil, scope: .kernelLifetime))
+      notifyChannel: nil, memory: RunMemory(peak: 1_288_490_189, limit: nil, scope: .kernelLifetime)
+    )
     let message = NotificationRenderer.markdown(for: intent, context: Self.context)
     #expect(message.hasPrefix("Notebook **x.ipynb**: **kernel died** while idle."))
     #expect(message.hasSuffix("\n\nPeak memory (kernel lifetime): 1.2 GiB"))

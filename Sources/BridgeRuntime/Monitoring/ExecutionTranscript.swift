@@ -39,7 +39,9 @@ public enum ExecutionTranscript {
   /// `memory: 231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`.
   static func memoryLine(_ reading: MemoryReading) -> String {
     let figures = [
-      reading.current.map { "\(ByteCount($0))" + (reading.limit.map { " of \(ByteCount($0))" } ?? "") },
+      reading.current.map {
+        "\(ByteCount($0))" + (reading.limit.map { " of \(ByteCount($0))" } ?? "")
+      },
       reading.peak.map { "peak \(ByteCount($0))" },
       reading.oomKills.flatMap { $0 > 0 ? "\($0) OOM kill(s)" : nil },
     ].compactMap { $0 }
