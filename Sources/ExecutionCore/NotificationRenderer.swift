@@ -50,6 +50,7 @@ public enum NotificationRenderer {
     if let duration = intent.durationMilliseconds {
       paragraphs.append("Duration: \(words(forDuration: duration))")
     }
+    if let memory = intent.memory { paragraphs.append(memory.description) }
     return paragraphs.joined(separator: "\n\n")
   }
 
@@ -93,14 +94,23 @@ public enum NotificationRenderer {
     case .failed: what = "**failed**" + (cellPart.map { " during" + $0 } ?? "")
     case .cancelled: what = "**was cancelled**" + (cellPart.map { " during" + $0 } ?? "")
     case .kernelDied: what = "**kernel died**" + (cellPart.map { " during" + $0 } ?? " while idle")
+    case .memoryWarning(let warning):
+      what = "\(warning)" + (cellPart.map { " during" + $0 } ?? "")
     }
-    let separator = isDeath(intent) ? ": " : " "
-    let cells = intent.cellCount > 1 ? " (a run of \(intent.cellCount) cells)" : ""
+    let separator = isDeath(intent) || isWarning(intent) ? ": " : " "
+    // A warning comes while the run goes on: its count of cells is not final.
+    let cells =
+      intent.cellCount > 1 && !isWarning(intent) ? " (a run of \(intent.cellCount) cells)" : ""
     return "Notebook \(notebook)\(separator)\(what)\(cells)."
   }
 
   private static func isDeath(_ intent: NotificationIntent) -> Bool {
     if case .kernelDied = intent.outcome { return true }
+    return false
+  }
+
+  private static func isWarning(_ intent: NotificationIntent) -> Bool {
+    if case .memoryWarning = intent.outcome { return true }
     return false
   }
 
@@ -125,7 +135,7 @@ public enum NotificationRenderer {
         text = candidate
       }
       return text.isEmpty ? summary : text
-    case .finished, .cancelled:
+    case .finished, .cancelled, .memoryWarning:
       return nil
     }
   }
