@@ -66,7 +66,7 @@ let package = Package(
       name: "BridgeRuntime",
       dependencies: [
         "ExecutionCore", "JupyterProtocol", "BridgeSettings", "KernelSpecs", "ZMQWrap",
-        "LMKClient", "CSpawn", .product(name: "Logging", package: "swift-log"),
+        "LMKClient", "OutsideFiles", "CSpawn", .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "jupyter-lmk",

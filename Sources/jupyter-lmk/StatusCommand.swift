@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeRuntime
 import BridgeSettings
 import Foundation
 import KernelSpecs
@@ -53,6 +54,8 @@ struct StatusCommand: AsyncParsableCommand {
       healthy = false
       print("  LMK is unusable: \(error)")
     }
+
+    printRunningKernels(environment: environment)
 
     print("\nWrapped kernels")
     let catalog = KernelSpecCatalog.standard(environment: environment, homeDirectory: home)

@@ -38,6 +38,11 @@ public enum ExecutionTranscript {
 
   /// `memory: 231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`.
   static func memoryLine(_ reading: MemoryReading) -> String {
+    "memory: \(memoryFigures(reading))"
+  }
+
+  /// `231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`: the transcript's and `status`'s words.
+  static func memoryFigures(_ reading: MemoryReading) -> String {
     let figures = [
       reading.current.map {
         "\(ByteCount($0))" + (reading.limit.map { " of \(ByteCount($0))" } ?? "")
@@ -51,7 +56,7 @@ public enum ExecutionTranscript {
       case .cgroupV1: "cgroup v1"
       case .processTree: "kernel process tree"
       }
-    return "memory: \(figures.joined(separator: ", ")) (\(origin))"
+    return "\(figures.joined(separator: ", ")) (\(origin))"
   }
 
   /// One line for a notification: `run of 2 cell(s) failed at [7]`.
