@@ -40,7 +40,7 @@ enum IOPubHarness {
     var now = ClockReading(milliseconds: 5_000)
 
     for record in FuzzInput.split(input.dropFirst(), at: FuzzInput.recordSeparator) {
-      guard !monitor.isFinished else { return }
+      guard monitor.ending == nil else { return }
       now = now.adding(milliseconds: 7)
       switch record.first {
       case 0x1D:
@@ -57,7 +57,7 @@ enum IOPubHarness {
       }
       if let deadline = monitor.nextDeadline, deadline <= now { monitor.tick(at: now) }
     }
-    if !monitor.isFinished { monitor.receive(.kernelExited(death: nil), at: now) }
+    if monitor.ending == nil { monitor.receive(.kernelExited(death: nil), at: now) }
   }
 
   /// The frames of one record: raw, or a signed message around its parts.

@@ -14,9 +14,7 @@ struct RenderingSink: SessionSink {
   }
 
   func notify(_ intent: NotificationIntent, context: NotificationContext) {
-    let values = NotificationRenderer.eventRequest(
-      for: intent, context: context, sessionId: "fuzz-session", channelId: nil)
-    _ = SessionStateMapping.event(values)
+    _ = SessionStateMapping.event(for: intent, context: context, sessionId: "fuzz-session")
   }
 
   func finish(withinMilliseconds milliseconds: Int64) {}

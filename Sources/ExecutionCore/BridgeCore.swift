@@ -1,5 +1,6 @@
 /// The pure state machine of docs/BEHAVIOUR.md, "Semantics" IOPub messages, clock readings and
-/// kernel-lifecycle events in; session states and notification intents out.
+/// kernel-lifecycle events in; session states, notification intents and the cells'
+/// story (`ExecutionEvent`, which the transcript prints) out.
 ///
 /// It owns no socket, clock or file, so every rule is a table-driven test. The
 /// runtime feeds every input through `handle(_:)`, performs the returned actions
@@ -88,13 +89,13 @@ public struct BridgeCore: Sendable {
     switch input {
     case .message(let message, let at):
       if let date = message.date { lastDated = (date, at) }
-      guard apply(message, at: at) else { return actions }
+      guard apply(message, at: at, into: &actions) else { return actions }
     case .tick:
       break
     case .kernelDied(let death, let at):
       kernelDied(death, at: at, into: &actions)
     case .kernelExited(let at):
-      cancelCellsInFlight(at: at)
+      cancelCellsInFlight(at: at, into: &actions)
       endRun(at: at, into: &actions)
     case .interruptReachedKernel(_, let kernelTime):
       // Subshell cells keep running through an interrupt (JEP 91).
@@ -113,33 +114,42 @@ public struct BridgeCore: Sendable {
   }
 
   /// Returns whether the snapshot may have changed.
-  private mutating func apply(_ message: IOPubMessage, at: ClockReading) -> Bool {
+  private mutating func apply(
+    _ message: IOPubMessage, at: ClockReading, into actions: inout [CoreAction]
+  ) -> Bool {
     switch message.content {
     case .executeInput(let code, let executionCount):
       guard let id = message.parentMsgId, inFlight[id] == nil,
         message.parentMsgType == nil || message.parentMsgType == "execute_request"
       else { return false }
-      endCellsLosingTheirIdle(toStartOn: message.subshellId, at: at, date: message.date)
+      endCellsLosingTheirIdle(
+        toStartOn: message.subshellId, at: at, date: message.date, into: &actions)
       startCell(id: id, code: code, executionCount: executionCount, message: message, at: at)
+      actions.append(
+        .record(.cellStarted(executionCount: executionCount, code: inFlight[id]?.code ?? "")))
       return true
     case .error(let ename, let evalue, let traceback):
-      guard let id = message.parentMsgId, inFlight[id] != nil, inFlight[id]?.error == nil
+      guard let id = message.parentMsgId, let cell = inFlight[id], cell.error == nil
       else { return false }
-      inFlight[id]?.error = KernelError(ename: ename, evalue: evalue, traceback: traceback)
+      let error = KernelError(ename: ename, evalue: evalue, traceback: traceback)
+      inFlight[id]?.error = error
+      actions.append(.record(.cellReportedError(executionCount: cell.executionCount, error)))
       return false
     case .status(.idle):
       guard let id = message.parentMsgId, let cell = inFlight.removeValue(forKey: id) else {
         return false
       }
-      finishNormally(cell, id: id, finishedAt: message.date, at: at)
+      finishNormally(
+        cell, id: id, finishedAt: message.date, at: at, idleSeen: true, into: &actions)
       return true
     case .status(.starting):
       // The kernel (re)started: cells in flight will never see their idle.
       guard message.parentMsgId == nil, !inFlight.isEmpty else { return false }
-      cancelCellsInFlight(at: at)
+      cancelCellsInFlight(at: at, into: &actions)
       return true
     case .shutdown:
       shutdownSeen = true
+      actions.append(.record(.shutdownAnnounced))
       return false
     case .status(.busy), .welcome, .other:
       return false
@@ -176,7 +186,8 @@ public struct BridgeCore: Sendable {
 
   /// A cell that ended (its idle, or the next cell on its shell): error, cancelled or success.
   private mutating func finishNormally(
-    _ cell: TrackedCell, id: String, finishedAt: KernelTime?, at: ClockReading
+    _ cell: TrackedCell, id: String, finishedAt: KernelTime?, at: ClockReading, idleSeen: Bool,
+    into actions: inout [CoreAction]
   ) {
     // The cell's own error wins over an interrupt that reached the kernel later: a
     // batch runner interrupts before its shutdown, maybe before this idle got here.
@@ -186,28 +197,31 @@ public struct BridgeCore: Sendable {
       }
     finish(
       cell, id: id, state: state, cellError: state == .error ? cell.error?.summary ?? "" : "",
-      finishedAt: finishedAt, at: at)
+      finishedAt: finishedAt, at: at, idleSeen: idleSeen, into: &actions)
   }
 
   /// docs/BEHAVIOUR.md, "Semantics" cells on one shell (the same `subshell_id`, or none) run one after
   /// another, so a cell starting there ends any earlier one still in flight on it: that
   /// cell finished and its idle was lost (a kernel's send queue can drop any message).
   private mutating func endCellsLosingTheirIdle(
-    toStartOn subshellId: String?, at: ClockReading, date: KernelTime?
+    toStartOn subshellId: String?, at: ClockReading, date: KernelTime?,
+    into actions: inout [CoreAction]
   ) {
     let ended = inFlight.filter { $0.value.subshellId == subshellId }
       .sorted { $0.value.order < $1.value.order }
     for (id, cell) in ended {
       inFlight.removeValue(forKey: id)
-      finishNormally(cell, id: id, finishedAt: date, at: at)
+      finishNormally(cell, id: id, finishedAt: date, at: at, idleSeen: false, into: &actions)
     }
   }
 
   /// Records a cell that left `inFlight`.
   private mutating func finish(
     _ cell: TrackedCell, id: String, state: CellState, cellError: String,
-    finishedAt: KernelTime?, at: ClockReading
+    finishedAt: KernelTime?, at: ClockReading, idleSeen: Bool, into actions: inout [CoreAction]
   ) {
+    actions.append(
+      .record(.cellEnded(executionCount: cell.executionCount, state: state, idleSeen: idleSeen)))
     let report = CellReport(
       executionCount: cell.executionCount, code: cell.code, state: state, error: cell.error,
       startedAt: cell.startedAt, finishedAt: finishedAt)
@@ -224,12 +238,14 @@ public struct BridgeCore: Sendable {
   }
 
   /// Ends cells that can no longer finish (the kernel exited or restarted) as cancelled.
-  private mutating func cancelCellsInFlight(at: ClockReading) {
+  private mutating func cancelCellsInFlight(at: ClockReading, into actions: inout [CoreAction]) {
     let cells = inFlight.sorted { $0.value.order < $1.value.order }
     inFlight.removeAll()
     let when = estimatedKernelTime(at: at)
     for (id, cell) in cells {
-      finish(cell, id: id, state: .cancelled, cellError: "", finishedAt: when, at: at)
+      finish(
+        cell, id: id, state: .cancelled, cellError: "", finishedAt: when, at: at,
+        idleSeen: false, into: &actions)
     }
   }
 
@@ -265,6 +281,7 @@ public struct BridgeCore: Sendable {
   ) {
     guard !deathReported else { return }
     deathReported = true
+    actions.append(.record(.kernelDied(death)))
     // A run already inside its grace completed: it gets its own decision first.
     if inFlight.isEmpty { endRun(at: at, into: &actions) }
     let cellError = TextBounds.truncated(death.cellError, to: KernelError.summaryLimit)

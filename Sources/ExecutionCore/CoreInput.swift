@@ -36,11 +36,3 @@ public enum CoreInput: Sendable, Equatable {
     }
   }
 }
-
-/// What the runtime must do after an input, in order.
-public enum CoreAction: Sendable, Equatable {
-  /// The session state changed; this is the full current state (send it, coalesced).
-  case publishState(SessionSnapshot)
-  /// A run ended (or the kernel died) and the policy says: tell the user.
-  case notify(NotificationIntent)
-}

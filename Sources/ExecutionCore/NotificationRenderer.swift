@@ -1,43 +1,3 @@
-/// What the message needs to know beyond the run: who and what the notebook is.
-public struct NotificationContext: Sendable, Equatable {
-  /// The notebook's file name, or `<kernel name> kernel` when it is unknown.
-  public var notebookName: String
-  /// Where the notebook can be opened, when known; the name is linked to it.
-  public var url: String?
-  /// The kernel's language (`python`, `r`, `julia`…), used as the code fence's tag.
-  public var language: String?
-
-  public init(notebookName: String, url: String? = nil, language: String? = nil) {
-    self.notebookName = notebookName
-    self.url = url
-    self.language = language
-  }
-}
-
-/// The values of an LMK `EventRequest`, as plain Swift; the runtime maps them to the
-/// generated API types.
-public struct EventRequestValues: Sendable, Equatable {
-  public var message: String
-  /// Always `text/markdown`: the message is rendered markdown.
-  public var contentType: String
-  /// The LMK session, when one exists (a 409-ended session is not referenced).
-  public var sessionId: String?
-  /// `notificationConfig.notify`: always true, the point of the event.
-  public var notify: Bool
-  /// `notificationConfig.channelIds`: nil (left out) to use the account's default channel.
-  public var channelIds: [String]?
-
-  public init(
-    message: String, contentType: String, sessionId: String?, notify: Bool, channelIds: [String]?
-  ) {
-    self.message = message
-    self.contentType = contentType
-    self.sessionId = sessionId
-    self.notify = notify
-    self.channelIds = channelIds
-  }
-}
-
 /// Renders a `NotificationIntent` as the markdown message of docs/BEHAVIOUR.md, "Semantics", close to
 /// the official client's format:
 ///
@@ -91,17 +51,6 @@ public enum NotificationRenderer {
       paragraphs.append("Duration: \(words(forDuration: duration))")
     }
     return paragraphs.joined(separator: "\n\n")
-  }
-
-  /// The event to post for `intent`. `channelId` is the resolved id of
-  /// `intent.notifyChannel` (nil: the account's default channel).
-  public static func eventRequest(
-    for intent: NotificationIntent, context: NotificationContext, sessionId: String?,
-    channelId: String?
-  ) -> EventRequestValues {
-    EventRequestValues(
-      message: markdown(for: intent, context: context), contentType: "text/markdown",
-      sessionId: sessionId, notify: true, channelIds: channelId.map { [$0] })
   }
 
   /// A duration in words: `0.4 seconds`, `12 seconds`, `2 minutes 5 seconds`, `1 hour 3 minutes`.

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import Synchronization
 
 /// Connect and total limits for one HTTP exchange; a retry budget can shorten `total`.
 public struct HTTPTimeouts: Sendable, Equatable {
@@ -135,6 +136,7 @@ public final class CurlTransport: ClientTransport, Sendable {
 }
 
 /// Lock-guarded free list of curl easy handles (each keeps its own connection cache).
+/// Unchecked: C pointers are not `Sendable`; every access holds `lock`.
 private final class HandlePool: @unchecked Sendable {
   private let lock = NSLock()
   private var free: [UnsafeMutableRawPointer] = []
@@ -308,12 +310,11 @@ private let checkCancelled:
     }
 
 /// Set from the task's cancellation handler, read on the curl thread.
-final class CancelFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value = false
+final class CancelFlag: Sendable {
+  private let value = Atomic(false)
 
-  func set() { lock.withLock { value = true } }
-  var isSet: Bool { lock.withLock { value } }
+  func set() { value.store(true, ordering: .releasing) }
+  var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 private let headerToSink:

@@ -30,18 +30,13 @@ enum PipelineBenchmark {
   static func run(_ options: PipelineOptions) throws -> Result {
     let connection = try ConnectionInfo.load(path: options.connectionFile)
     let context = try Context()
-    let box = ResultBox()
     // No receive high-water mark: this part measures speed, nothing may be dropped.
-    let listener = try IOPubListener<PipelineConsumer.Input>.start(
+    let listener = try IOPubListener<PipelineConsumer>.start(
       connection: connection, context: context, receiveHighWaterMark: 0
     ) {
-      let consumer = PipelineConsumer(
-        count: options.count, idleTimeout: options.idleTimeoutMilliseconds)
-      box.consumer = consumer
-      return consumer
+      PipelineConsumer(count: options.count, idleTimeout: options.idleTimeoutMilliseconds)
     }
-    listener.wait()
-    return box.consumer?.result ?? Result()
+    return listener.wait() ?? Result()
   }
 }
 
@@ -90,10 +85,6 @@ final class PipelineConsumer: IOPubConsumer {
     timedOut = now.milliseconds - lastArrival.milliseconds >= idleTimeout
   }
   var nextDeadline: ClockReading? { lastArrival.adding(milliseconds: idleTimeout) }
-  var isFinished: Bool { result.received >= count || timedOut }
-}
-
-/// Hands the consumer from the loop thread back after `wait()` returns.
-private final class ResultBox: @unchecked Sendable {
-  var consumer: PipelineConsumer?
+  /// The figures, once `count` messages arrived or nothing came for `idleTimeout`.
+  var ending: PipelineBenchmark.Result? { result.received >= count || timedOut ? result : nil }
 }

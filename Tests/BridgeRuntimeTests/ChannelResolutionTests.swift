@@ -51,10 +51,33 @@ import Testing
   }
 
   static func event(_ channelIds: [String]?) -> LMKService.Event {
-    SessionStateMapping.event(
-      EventRequestValues(
-        message: "m", contentType: "text/markdown", sessionId: nil, notify: true,
-        channelIds: channelIds))
+    LMKService.Event(
+      message: "m", contentType: .text_sol_markdown,
+      notificationConfig: .init(notify: true, channelIds: channelIds))
+  }
+
+  /// The event is stored with the renderer's message and the channel as the user wrote
+  /// it; nothing is resolved before it is sent.
+  @Test(arguments: [nil, "sms", "ch-sms"] as [String?])
+  func eventKeepsTheChannelAsWritten(channel: String?) {
+    let intent = NotificationIntent(
+      outcome: .finished, cell: nil, cellCount: 1, startedAt: nil, finishedAt: nil,
+      durationMilliseconds: 5, notifyChannel: channel)
+    let context = NotificationContext(notebookName: "nb.ipynb")
+    let event = SessionStateMapping.event(for: intent, context: context, sessionId: "s-1")
+    #expect(event.message == NotificationRenderer.markdown(for: intent, context: context))
+    #expect(event.contentType == .text_sol_markdown)
+    #expect(event.sessionId == "s-1")
+    #expect(event.notificationConfig?.notify == true)
+    #expect(event.notificationConfig?.channelIds == channel.map { [$0] })
+  }
+
+  @Test func aReferenceThatMatchesNothingIsNamed() throws {
+    var unknown: [String] = []
+    _ = SessionStateMapping.resolvingChannels(Self.event(["gone", "sms"]), try Self.directory()) {
+      unknown.append($0)
+    }
+    #expect(unknown == ["gone"])
   }
 
   @Test(arguments: cases)

@@ -464,6 +464,36 @@ struct BridgeCoreLifecycleTests {
     #expect(h.notifications.map(\.outcome) == [.finished, .kernelDied(description: Self.died)])
   }
 
+  /// The core tells each cell's story once; the transcript only words it.
+  @Test func theCellsStoryIsTold() {
+    var h = Harness(MonitorSettings(notifyOn: .stop))
+    h.send(Msg.cell("a", "1/0", n: 1, from: 0, to: 100, error: ("ZeroDivisionError", "x")))
+    h.send(Msg.input("b", "forever()", n: 2, at: 200))
+    h.send(Msg.input("c", "next()", n: 3, at: 300))
+    h.send(.kernelExited(at: ClockReading(milliseconds: 400)))
+    let error = KernelError(ename: "ZeroDivisionError", evalue: "x", traceback: [])
+    #expect(
+      h.story == [
+        .cellStarted(executionCount: 1, code: "1/0"),
+        .cellReportedError(executionCount: 1, error),
+        .cellEnded(executionCount: 1, state: .error, idleSeen: true),
+        .cellStarted(executionCount: 2, code: "forever()"),
+        // b lost its idle: c started on the same shell.
+        .cellEnded(executionCount: 2, state: .success, idleSeen: false),
+        .cellStarted(executionCount: 3, code: "next()"),
+        .cellEnded(executionCount: 3, state: .cancelled, idleSeen: false),
+      ])
+  }
+
+  @Test func aDeathIsToldOnceWithItsCause() {
+    var h = Harness(MonitorSettings(notifyOn: .stop))
+    h.send(Msg.input("a", "boom()", n: 1, at: 0))
+    h.send(.kernelDied(.signaled(9), at: ClockReading(milliseconds: 50)))
+    h.send(.kernelDied(.signaled(9), at: ClockReading(milliseconds: 60)))
+    #expect(h.story.last == .kernelDied(.signaled(9)))
+    #expect(h.story.filter { if case .kernelDied = $0 { true } else { false } }.count == 1)
+  }
+
   @Test func kernelExitDuringGraceNotifiesAtOnce() {
     var h = Harness(MonitorSettings(notifyOn: .stop))
     h.send(Msg.cell("a", "a", n: 1, from: 0, to: 100))

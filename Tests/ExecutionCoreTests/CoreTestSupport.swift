@@ -67,14 +67,21 @@ enum Msg {
 /// A core plus everything it asked for, for assertions.
 struct Harness {
   var core: BridgeCore
+  /// What reaches LMK: states and notifications.
   var actions: [CoreAction] = []
+  /// The cells' story (the transcript's source), kept apart.
+  var story: [ExecutionEvent] = []
 
   init(_ settings: MonitorSettings = MonitorSettings(notifyOn: .stop)) {
     core = BridgeCore(settings: settings)
   }
 
   mutating func send(_ inputs: [CoreInput]) {
-    for input in inputs { actions += core.handle(input) }
+    for input in inputs {
+      for action in core.handle(input) {
+        if case .record(let event) = action { story.append(event) } else { actions.append(action) }
+      }
+    }
   }
   mutating func send(_ inputs: CoreInput...) { send(inputs) }
 

@@ -146,19 +146,4 @@ struct NotificationRendererTests {
   func durationInWords(ms: Int64, expected: String) {
     #expect(NotificationRenderer.words(forDuration: ms) == expected)
   }
-
-  @Test(arguments: [(nil, nil), ("ch-sms", ["ch-sms"])] as [(String?, [String]?)])
-  func eventRequest(channelId: String?, channelIds: [String]?) {
-    let intent = NotificationIntent(
-      outcome: .finished, cell: nil, cellCount: 1, startedAt: nil, finishedAt: nil,
-      durationMilliseconds: 5, notifyChannel: nil)
-    let context = NotificationContext(notebookName: "nb.ipynb")
-    let request = NotificationRenderer.eventRequest(
-      for: intent, context: context, sessionId: "s-1", channelId: channelId)
-    #expect(
-      request
-        == EventRequestValues(
-          message: NotificationRenderer.markdown(for: intent, context: context),
-          contentType: "text/markdown", sessionId: "s-1", notify: true, channelIds: channelIds))
-  }
 }

@@ -13,7 +13,7 @@ public final class Heartbeat: Sendable {
   public enum Event: Sendable, Equatable { case lost, recovered }
 
   private let stopPipe: WakePipe
-  private let finished = DispatchSemaphore(value: 0)
+  private let finished = ThreadHandOff<Void>()
 
   private init(stopPipe: WakePipe) { self.stopPipe = stopPipe }
 
@@ -23,7 +23,7 @@ public final class Heartbeat: Sendable {
   ) throws -> Heartbeat {
     let heartbeat = Heartbeat(stopPipe: try WakePipe())
     let thread = Thread {
-      defer { heartbeat.finished.signal() }
+      defer { heartbeat.finished.set(()) }
       guard
         let socket = try? KernelSockets.connect(
           .req, to: .hb, of: connection, context: context,

@@ -3,7 +3,7 @@ import JupyterProtocol
 
 /// What the IOPub receive loop drives. It lives on the loop's thread only, so
 /// it needs no locks: messages, posted inputs and clock ticks arrive in order.
-public protocol IOPubConsumer: AnyObject {
+public protocol IOPubConsumer: AnyObject, SendableMetatype {
   /// Values other threads post to the loop (signals, heartbeat, child exit…).
   associatedtype Input: Sendable
 
@@ -15,6 +15,8 @@ public protocol IOPubConsumer: AnyObject {
   func tick(at now: ClockReading)
   /// When the loop must call `tick` next; nil = only when something arrives.
   var nextDeadline: ClockReading? { get }
-  /// The loop stops after the call that makes this true.
-  var isFinished: Bool { get }
+  /// Why the loop ended, handed back by `IOPubListener.wait()`.
+  associatedtype Ending: Sendable
+  /// nil while the loop must go on; the loop stops after the call that sets it.
+  var ending: Ending? { get }
 }

@@ -10,9 +10,14 @@ import ZMQWrap
 /// empty topic it subscribes to a private one: a JEP 65 kernel answers every
 /// new subscription with an `iopub_welcome`, but a second `""` subscriber on
 /// the same kernel gets none.
-public final class IOPubListener<Input: Sendable>: Sendable {
+///
+/// Threads: the consumer is made on the loop's thread and never leaves it; other
+/// threads reach it only through `post`, and learn how it ended from `wait`.
+public final class IOPubListener<Consumer: IOPubConsumer>: Sendable {
+  public typealias Input = Consumer.Input
   private let mailbox: Mailbox<Input>
-  private let finished = DispatchSemaphore(value: 0)
+  /// The consumer's ending, or nil when the socket failed first.
+  private let finished = ThreadHandOff<Consumer.Ending?>()
   /// The private topic whose welcome confirms our subscription.
   public let privateTopic: String
   /// The session the loop verifies with, as it was built: the control channel
@@ -27,10 +32,10 @@ public final class IOPubListener<Input: Sendable>: Sendable {
 
   /// Opens and connects the socket (before returning), then starts the loop,
   /// verifying with a session built from `connection`.
-  public static func start<Consumer: IOPubConsumer>(
+  public static func start(
     connection: ConnectionInfo, context: Context, receiveHighWaterMark: Int32 = 1000,
     makeConsumer: @escaping @Sendable () -> Consumer
-  ) throws -> IOPubListener<Input> where Consumer.Input == Input {
+  ) throws -> IOPubListener<Consumer> {
     try start(
       connection: connection, session: JupyterSession(connection: connection), context: context,
       receiveHighWaterMark: receiveHighWaterMark, makeConsumer: makeConsumer)
@@ -38,16 +43,15 @@ public final class IOPubListener<Input: Sendable>: Sendable {
 
   /// Opens and connects the socket (before returning), then starts the loop,
   /// verifying with `session`.
-  public static func start<Consumer: IOPubConsumer>(
+  public static func start(
     connection: ConnectionInfo, session: JupyterSession, context: Context,
     receiveHighWaterMark: Int32 = 1000, makeConsumer: @escaping @Sendable () -> Consumer
-  ) throws -> IOPubListener<Input> where Consumer.Input == Input {
+  ) throws -> IOPubListener<Consumer> {
     let pipe = try WakePipe()
     let listener = IOPubListener(
       mailbox: Mailbox(pipe: pipe), privateTopic: "jupyter-lmk.\(UUID().uuidString.lowercased())",
       session: session)
-    let opened = DispatchSemaphore(value: 0)
-    let openError = OpenResult()
+    let opened = ThreadHandOff<Result<Void, any Error>>()
     let thread = Thread {
       let socket: Socket
       do {
@@ -57,38 +61,36 @@ public final class IOPubListener<Input: Sendable>: Sendable {
           try $0.subscribe(listener.privateTopic)
         }
       } catch {
-        openError.error = error
-        opened.signal()
-        listener.finished.signal()
+        opened.set(.failure(error))
+        listener.finished.set(nil)
         return
       }
-      opened.signal()
-      listener.run(socket: socket, pipe: pipe, consumer: makeConsumer())
+      opened.set(.success(()))
+      let ending = listener.run(socket: socket, pipe: pipe, consumer: makeConsumer())
       socket.close()
-      listener.finished.signal()
+      listener.finished.set(ending)
     }
     thread.name = "iopub"
     thread.start()
-    opened.wait()
-    if let error = openError.error { throw error }
+    try opened.wait().get()
     return listener
   }
 
   /// Hands a value to the consumer on the loop's thread.
   public func post(_ input: Input) { mailbox.post(input) }
 
-  /// Blocks until the loop has ended (the consumer finished or the socket failed).
-  public func wait() { finished.wait() }
+  /// Blocks until the loop has ended: the consumer's ending, or nil when the socket
+  /// failed first. A plain thread's call, never a task's.
+  @discardableResult
+  public func wait() -> Consumer.Ending? { finished.wait() }
 
-  private func run<Consumer: IOPubConsumer>(
-    socket: Socket, pipe: WakePipe, consumer: Consumer
-  ) where Consumer.Input == Input {
+  private func run(socket: Socket, pipe: WakePipe, consumer: Consumer) -> Consumer.Ending? {
     var decoder = IOPubDecoder(session: session)
     let frames = FrameBuffer()
     var poller = Poller()
     let iopub = poller.addReadable(socket)
     let wake = poller.addReadable(fileDescriptor: pipe.readEnd)
-    while !consumer.isFinished {
+    while consumer.ending == nil {
       var timeout = -1
       if let deadline = consumer.nextDeadline {
         // Saturating: a deadline a config pushed to the end of time is "forever", not a trap.
@@ -98,7 +100,7 @@ public final class IOPubListener<Input: Sendable>: Sendable {
       do {
         try poller.poll(timeoutMilliseconds: timeout)
       } catch {
-        return
+        return nil
       }
       if poller.isReadable(iopub) {
         // Drain what is queued, but come up for air to honour deadlines and inputs.
@@ -122,11 +124,6 @@ public final class IOPubListener<Input: Sendable>: Sendable {
         consumer.tick(at: now)
       }
     }
+    return consumer.ending
   }
-}
-
-/// Carries an error from the loop thread back to `start`; written before the
-/// semaphore is signalled and read after it is awaited.
-private final class OpenResult: @unchecked Sendable {
-  var error: Error?
 }

@@ -44,7 +44,7 @@ public final class LMKSessionSink: SessionSink {
   private let known = Mutex(Known())
   private let progress = Mutex(SessionProgress())
   private let doorbell: AsyncStream<Void>.Continuation
-  private let finished = DispatchSemaphore(value: 0)
+  private let finished = ThreadHandOff<Void>()
   private let onSessionCreated: @Sendable (String) -> Void
   /// The pass in progress (between wrap-ups), so `finish` can cut it short.
   private let pass = Mutex<Task<Void, Never>?>(nil)
@@ -102,16 +102,11 @@ public final class LMKSessionSink: SessionSink {
   }
 
   public func notify(_ intent: NotificationIntent, context: NotificationContext) {
-    let (sessionId, channels) = known.withLock { ($0.sessionId, $0.channels) }
-    let channelId = intent.notifyChannel.flatMap { channels.id(for: $0) }
-    if let wanted = intent.notifyChannel, channelId == nil {
-      logger.warning("no LMK notification channel '\(wanted)'; using the account's default")
-    }
-    let values = NotificationRenderer.eventRequest(
-      for: intent, context: context, sessionId: sessionId, channelId: channelId)
+    let sessionId = known.withLock { $0.sessionId }
     // Durable before the first attempt: a bridge that dies now loses nothing. When the
     // outbox cannot be written the service keeps the event in memory (and logs it).
-    service.enqueueEvent(SessionStateMapping.event(values))
+    service.enqueueEvent(
+      SessionStateMapping.event(for: intent, context: context, sessionId: sessionId))
     Failpoint.notification.hit()
     due.withLock { $0.events = true }
     doorbell.yield()
@@ -130,7 +125,7 @@ public final class LMKSessionSink: SessionSink {
       pass.withLock { $0?.cancel() }
     }
     let left = total - (ContinuousClock.now - started)
-    if finished.wait(timeout: .now() + left.dispatchInterval) == .timedOut {
+    if finished.wait(timeout: left) == nil {
       logger.warning("LMK did not answer in time; undelivered notifications stay in the outbox")
     }
   }
@@ -141,7 +136,7 @@ public final class LMKSessionSink: SessionSink {
     for await _ in doorbell {
       if let wrapUp = due.withLock({ $0.wrapUp }) {
         await self.wrapUp(started: wrapUp.started, plan: wrapUp.plan)
-        finished.signal()
+        finished.set(())
         return
       }
       passRunning.enter()
@@ -196,8 +191,7 @@ public final class LMKSessionSink: SessionSink {
     ) {
       // After the end: the channel list only matters to the events.
       await self.loadChannelsOnce(budget: plan.state)
-      let channels = self.known.withLock { $0.channels }
-      return { SessionStateMapping.resolvingChannels($0, channels) }
+      return self.channelResolver()
     }
     if report.sessionEnded, let id = session.id { logger.info("LMK session \(id) ended") }
     if report.eventsRemaining > 0 {
@@ -207,9 +201,17 @@ public final class LMKSessionSink: SessionSink {
   }
 
   private func deliverPending(budget: RetryPolicy?) async -> LMKService.OutboxReport {
+    await service.deliverPending(budget: budget, preparing: channelResolver())
+  }
+
+  /// Resolves each event's channels, as the user wrote them, just before it is sent.
+  private func channelResolver() -> @Sendable (LMKService.Event) -> LMKService.Event {
     let channels = known.withLock { $0.channels }
-    return await service.deliverPending(budget: budget) {
-      SessionStateMapping.resolvingChannels($0, channels)
+    let logger = logger
+    return { event in
+      SessionStateMapping.resolvingChannels(event, channels) { wanted in
+        logger.warning("no LMK notification channel '\(wanted)'; using the account's default")
+      }
     }
   }
 
@@ -264,19 +266,5 @@ public final class LMKSessionSink: SessionSink {
       try? await Task.sleep(for: delay)
       bell.yield()
     }
-  }
-}
-
-extension Duration {
-  /// For `DispatchSemaphore` and `DispatchGroup` waits (never negative).
-  fileprivate var dispatchInterval: DispatchTimeInterval {
-    .milliseconds(max(0, clampedMillisecondsForDispatch))
-  }
-
-  private var clampedMillisecondsForDispatch: Int {
-    let (seconds, attoseconds) = components
-    guard seconds < Int64(Int32.max) else { return Int(Int32.max) }
-    guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return 0 }
-    return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
   }
 }

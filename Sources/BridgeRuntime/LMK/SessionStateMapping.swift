@@ -34,25 +34,34 @@ enum SessionStateMapping {
       notifyChannel: p.notifyChannel)
   }
 
-  /// An event stored before the channel list could be fetched (LMK unreachable) names its
-  /// channel as the user wrote it (`sms`, a channel's name), which LMK rejects for good:
-  /// resolve it when sending. Once the list is known, a channel that matches nothing is
-  /// left out, so the event goes to the account's default channel rather than nowhere.
-  static func resolvingChannels(_ event: LMKService.Event, _ channels: ChannelDirectory)
-    -> LMKService.Event
-  {
+  /// The event that tells the user about `intent`: the renderer's message, and the
+  /// channel as the user wrote it (`sms`, a channel's name, an id). It is stored so
+  /// and resolved once, when it is sent (`resolvingChannels`): an event written while
+  /// LMK was unreachable cannot know the account's channels yet.
+  static func event(
+    for intent: NotificationIntent, context: NotificationContext, sessionId: String?
+  ) -> LMKService.Event {
+    LMKService.Event(
+      sessionId: sessionId, message: NotificationRenderer.markdown(for: intent, context: context),
+      contentType: .text_sol_markdown,
+      notificationConfig: .init(notify: true, channelIds: intent.notifyChannel.map { [$0] }))
+  }
+
+  /// The event as it goes out: each channel reference becomes an id. Once the list is
+  /// known, a reference that matches nothing is left out (and named in `unknown`), so
+  /// the event goes to the account's default channel rather than nowhere.
+  static func resolvingChannels(
+    _ event: LMKService.Event, _ channels: ChannelDirectory,
+    unknown: (String) -> Void = { _ in }
+  ) -> LMKService.Event {
     guard let references = event.notificationConfig?.channelIds else { return event }
-    let ids = references.compactMap { channels.id(for: $0) }
+    let ids = references.compactMap { reference in
+      let id = channels.id(for: reference)
+      if id == nil { unknown(reference) }
+      return id
+    }
     var resolved = event
     resolved.notificationConfig?.channelIds = ids.isEmpty ? nil : ids
     return resolved
-  }
-
-  /// The renderer's plain values as the API's event request.
-  static func event(_ values: EventRequestValues) -> LMKService.Event {
-    LMKService.Event(
-      sessionId: values.sessionId, message: values.message,
-      contentType: LMKService.Event.contentTypePayload(rawValue: values.contentType),
-      notificationConfig: .init(notify: values.notify, channelIds: values.channelIds))
   }
 }

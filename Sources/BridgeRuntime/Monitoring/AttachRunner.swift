@@ -10,18 +10,16 @@ public enum AttachRunner {
   public static func run(
     connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
     emit: @escaping @Sendable (String) -> Void,
-    onListening: (IOPubListener<BridgeMonitor.Input>) -> Void
+    onListening: (IOPubListener<BridgeMonitor>) -> Void
   ) throws -> BridgeMonitor.Ending {
     let zmq = try Context()
-    let result = MonitorBox()
-    let listener = try IOPubListener<BridgeMonitor.Input>.start(
+    let listener = try IOPubListener<BridgeMonitor>.start(
       connection: connection, context: zmq
     ) {
       let monitor = BridgeMonitor(
         settings: setup.configuration.resolved.settings, context: setup.notification,
         sink: setup.sink, connectionFile: connectionFile, emit: emit)
       setup.sink.publish(monitor.snapshot)
-      result.monitor = monitor
       return monitor
     }
     let heartbeat = try Heartbeat.start(connection: connection, context: zmq) { event in
@@ -39,15 +37,10 @@ public enum AttachRunner {
         listener.post(.kernelInfo(info))
       }
     }.start()
-    listener.wait()
+    let ending = listener.wait()
     withExtendedLifetime(watcher) {}
     heartbeat.stop()
     setup.sink.finish(withinMilliseconds: 3000)
-    return result.monitor?.ending ?? .stopped
+    return ending ?? .stopped
   }
-}
-
-/// Hands the monitor from the loop thread back after `wait()` returns.
-private final class MonitorBox: @unchecked Sendable {
-  var monitor: BridgeMonitor?
 }

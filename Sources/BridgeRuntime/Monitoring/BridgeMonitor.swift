@@ -5,7 +5,7 @@ import Logging
 
 /// The monitor both modes share, living on the IOPub thread: messages, clock
 /// ticks and lifecycle inputs go through the pure `BridgeCore`; its actions go
-/// to the `SessionSink`; a readable transcript goes to `emit`.
+/// to the `SessionSink`, and each one's transcript line (`ExecutionTranscript`) to `emit`.
 public final class BridgeMonitor: IOPubConsumer {
   public enum Input: Sendable {
     /// Stop monitoring (attach mode: SIGINT/SIGTERM).
@@ -38,7 +38,6 @@ public final class BridgeMonitor: IOPubConsumer {
   private let emit: @Sendable (String) -> Void
   /// Attach mode: the connection file whose presence tells shutdown from death.
   private let connectionFile: String?
-  private var transcript = ExecutionTranscript()
   /// Where drop lines and the drop summary go: the log at warning level by default.
   private let warn: @Sendable (String) -> Void
   private var drops = DropLog()
@@ -85,7 +84,6 @@ public final class BridgeMonitor: IOPubConsumer {
     case .other: return  // output: nothing to do, and the hot path stays short
     default: break
     }
-    if let line = transcript.line(for: message) { emit(line) }
     apply(core.handle(.message(message, at: now)))
   }
 
@@ -105,7 +103,6 @@ public final class BridgeMonitor: IOPubConsumer {
       apply(core.handle(.interruptReachedKernel(at: now, kernelTime: time)))
     case .kernelExited(let death):
       if let death {
-        emit("kernel died: \(death.description)")
         apply(core.handle(.kernelDied(death, at: now)))
         ending = .kernelDied
       } else {
@@ -128,7 +125,6 @@ public final class BridgeMonitor: IOPubConsumer {
     } else if core.shutdownSeen {
       emit("kernel not answering after a shutdown request; waiting for a restart")
     } else {
-      emit("kernel died (heartbeat lost, connection file still present)")
       apply(core.handle(.kernelDied(.heartbeatLost, at: now)))
       ending = .kernelDied
     }
@@ -144,30 +140,15 @@ public final class BridgeMonitor: IOPubConsumer {
   }
 
   public var nextDeadline: ClockReading? { core.nextDeadline }
-  public var isFinished: Bool { ending != nil }
 
   private func apply(_ actions: [CoreAction]) {
     for action in actions {
+      if let line = ExecutionTranscript.line(for: action) { emit(line) }
       switch action {
-      case .publishState(let snapshot):
-        sink.publish(snapshot)
-      case .notify(let intent):
-        emit("notify: \(Self.describe(intent))")
-        sink.notify(intent, context: context)
+      case .publishState(let snapshot): sink.publish(snapshot)
+      case .notify(let intent): sink.notify(intent, context: context)
+      case .record: break
       }
     }
-  }
-
-  /// One transcript line for a notification.
-  static func describe(_ intent: NotificationIntent) -> String {
-    let outcome: String
-    switch intent.outcome {
-    case .finished: outcome = "finished"
-    case .failed: outcome = "failed"
-    case .cancelled: outcome = "was cancelled"
-    case .kernelDied: outcome = "kernel died"
-    }
-    let cell = intent.cell.map { " at [\($0.executionCount)]" } ?? ""
-    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)"
   }
 }

@@ -43,12 +43,12 @@ public enum LaunchMonitor {
     let memory = KernelMemory(kernelPid: launch.kernelPid)
     let connection: ConnectionInfo
     let context: Context
-    let listener: IOPubListener<BridgeMonitor.Input>
+    let listener: IOPubListener<BridgeMonitor>
     let ready = Latch<BridgeSetup>()
     do {
       connection = try ConnectionInfo.load(path: launch.connectionFile)
       context = try Context()
-      listener = try IOPubListener<BridgeMonitor.Input>.start(
+      listener = try IOPubListener<BridgeMonitor>.start(
         connection: connection, context: context
       ) {
         let setup = prepare(connection) { id in
@@ -114,7 +114,7 @@ public enum LaunchMonitor {
   /// The language for the notification's code fence; control, not shell, so a
   /// first cell already running does not delay the answer.
   private static func askLanguage(
-    connection: ConnectionInfo, context: Context, listener: IOPubListener<BridgeMonitor.Input>
+    connection: ConnectionInfo, context: Context, listener: IOPubListener<BridgeMonitor>
   ) {
     let control = ControlClient(connection: connection, session: listener.session, context: context)
     Thread {

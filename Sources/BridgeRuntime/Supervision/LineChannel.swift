@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One end of the socket pair that carries `MonitorLink` lines between the
 /// supervisor and its monitor process (the monitor has it as its stdin).
@@ -10,7 +11,8 @@ import Foundation
 /// never raises SIGPIPE (`MSG_NOSIGNAL`): a dead peer is a false return.
 final class LineChannel: Sendable {
   let fd: Int32
-  private let sending = NSLock()
+  /// Held while a line is written, so lines from two threads never interleave.
+  private let sending = Mutex(())
 
   init(fd: Int32) { self.fd = fd }
 
@@ -27,18 +29,18 @@ final class LineChannel: Sendable {
   @discardableResult
   func send(_ line: String) -> Bool {
     let bytes = Array((line + "\n").utf8)
-    sending.lock()
-    defer { sending.unlock() }
-    var offset = 0
-    while offset < bytes.count {
-      let sent = bytes[offset...].withUnsafeBytes {
-        Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+    return sending.withLock { _ in
+      var offset = 0
+      while offset < bytes.count {
+        let sent = bytes[offset...].withUnsafeBytes {
+          Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+        }
+        if sent < 0 && errno == EINTR { continue }
+        guard sent > 0 else { return false }
+        offset += sent
       }
-      if sent < 0 && errno == EINTR { continue }
-      guard sent > 0 else { return false }
-      offset += sent
+      return true
     }
-    return true
   }
 
   /// Starts the reader thread: `onLine` for each line, then `onEnd` once.
