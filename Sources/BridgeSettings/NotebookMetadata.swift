@@ -24,16 +24,20 @@ public enum NotebookMetadata {
     defer { try? handle.close() }
     var scanner = JSONKeyPathScanner(path: ["metadata", "lmk"], captureLimit: captureLimit)
     var outcome = JSONKeyPathScanner.Outcome.needMore
+    // Read to the end even once metadata.lmk is found: a truncated file is not used.
+    var envelope = JSONEnvelopeCheck()
     var total = 0
     do {
-      while outcome == .needMore, let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty
+      while envelope.problem == nil, let chunk = try handle.read(upToCount: chunkSize),
+        !chunk.isEmpty
       {
         total += chunk.count  // at most notebookLimit + chunkSize: no overflow
         guard total <= sizeLimit else {
           throw ConfigError(
             file: path, problem: "is larger than \(sizeLimit) bytes; metadata.lmk not read")
         }
-        outcome = scanner.feed(chunk)
+        if outcome == .needMore { outcome = scanner.feed(chunk) }
+        envelope.feed(chunk)
       }
     } catch let error as ConfigError {
       throw error
@@ -41,6 +45,12 @@ public enum NotebookMetadata {
       throw ConfigError(file: path, problem: "cannot be read (\(fileErrorDescription(error)))")
     }
     if outcome == .needMore { outcome = scanner.finish() }
+    if case .invalid = outcome {
+      // The scanner's own words name what metadata.lmk needed.
+    } else if let problem = envelope.finish() {
+      throw ConfigError(
+        file: path, problem: "is not a readable notebook: \(problem); metadata.lmk not used")
+    }
     switch outcome {
     case .absent: return nil
     case .invalid(let problem):

@@ -110,6 +110,12 @@ import Testing
     (notebook(metadata: #"{"lmk": {"notifyOn": stop}}"#), "metadata.lmk", "not valid JSON"),
     (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "st"#, nil, "ends early"),
     (#"{"cells": [], "metadata": null}"#, nil, "metadata is not an object"),
+    // Whole metadata.lmk, but the file is cut short or has a tail: not half-read.
+    (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "stop"}}, "nbformat": 4, "nbfor"#, nil, "ends early"),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [{"source": "x"#, nil, "ends early"),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}} {"#, nil, "more after the end"),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [}"#, nil, "does not match"),
+    (#"{"cells": [], "metadata": {"kernelspec": {}}, "nbf"#, nil, "ends early"),
   ])
   func brokenLmkNamesTheNotebookAndKey(document: String, key: String?, problem: String) throws {
     let directory = try TemporaryDirectory()
