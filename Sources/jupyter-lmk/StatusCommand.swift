@@ -53,8 +53,11 @@ struct StatusCommand: AsyncParsableCommand {
     }
     let (configuration, problems) = BridgeConfiguration.load(
       environment: environment, homeDirectory: home, notebook: location)
-    let exists = FileManager.default.fileExists(atPath: configuration.userConfigPath)
-    print("  config file  \(configuration.userConfigPath)\(exists ? "" : " (none)")")
+    let state =
+      configuration.userConfig != nil
+      ? ""
+      : configuration.userConfigUnusable ? " (not used: see the problem below)" : " (none)"
+    print("  config file  \(configuration.userConfigPath)\(state)")
     if let location { print("  notebook     \(location.path)") }
     for problem in problems { print("  problem      \(problem)") }
     let resolved = configuration.resolved

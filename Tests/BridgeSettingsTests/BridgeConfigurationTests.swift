@@ -74,4 +74,25 @@ import Testing
     let refresh = configuration.refreshNotebook()
     #expect(!refresh.changed && refresh.problem == nil)
   }
+
+  /// A `JUPYTER_LMK_CONFIG` that names nothing is a mistake to report, not "no config".
+  @Test func anExplicitConfigThatIsMissingOrDanglingIsAProblemNamingThePath() throws {
+    let directory = try TemporaryDirectory()
+    let missing = directory.path + "/nope.json"
+    let link = directory.path + "/link.json"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: missing)
+    for (path, words) in [
+      (missing, "\(missing) (JUPYTER_LMK_CONFIG) does not exist"),
+      (link, "\(link) (JUPYTER_LMK_CONFIG) is a symlink to \(missing), which does not exist"),
+    ] {
+      let (configuration, problems) = BridgeConfiguration.load(
+        environment: ["JUPYTER_LMK_CONFIG": path], homeDirectory: directory.path, notebook: nil)
+      #expect(problems == ["config ignored: \(words)"])
+      #expect(configuration.userConfigUnusable)
+    }
+    // The default path needs no file.
+    let (configuration, problems) = BridgeConfiguration.load(
+      environment: [:], homeDirectory: directory.path, notebook: nil)
+    #expect(problems.isEmpty && !configuration.userConfigUnusable)
+  }
 }
