@@ -75,6 +75,12 @@ struct StatusCommand: AsyncParsableCommand {
         "  \(name)\(value.padding(toLength: 20, withPad: " ", startingAt: 0))  from \(resolved.source(of: key))"
       )
     }
+    if settings.notifyOn == .none {
+      // The default, and the first surprise of a new user: nothing says why no run notifies.
+      print(
+        "  note         notifyOn is none: only a dying kernel notifies; set \"notifyOn\": \"stop\" or \"error\" in the config file or the notebook's metadata.lmk"
+      )
+    }
     if !healthy { throw ExitCode(1) }
   }
 
