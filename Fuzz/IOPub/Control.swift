@@ -14,7 +14,7 @@ struct Control {
     argument = bytes.dropFirst().first ?? 0
   }
 
-  func apply(to monitor: BridgeMonitor, now: inout ClockReading) {
+  func apply(to monitor: CoreDriver, now: inout ClockReading) {
     switch operation % 9 {
     case 0: now = now.adding(milliseconds: Int64(argument) * 250)
     case 1:
@@ -31,9 +31,9 @@ struct Control {
   }
 
   /// Settings chosen by the argument's bits.
-  private var settings: MonitorSettings {
+  private var settings: NotificationPolicy {
     let notifyOn: [NotifyOn] = [.none, .error, .stop, .stop]
-    return MonitorSettings(
+    return NotificationPolicy(
       notifyOn: notifyOn[Int(argument) & 3], notifyChannel: argument & 4 != 0 ? "sms" : nil,
       minDurationMilliseconds: Int64(argument >> 4) * 500,
       idleGraceMilliseconds: argument & 8 != 0 ? 0 : 1000, notifyOnDeath: argument & 16 == 0)

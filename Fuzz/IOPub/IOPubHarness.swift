@@ -6,7 +6,7 @@ import JupyterProtocol
 @testable import BridgeRuntime
 
 /// The IOPub receive path as `IOPubListener.run` drives it: frames →
-/// `IOPubDecoder` → `BridgeMonitor` (→ `BridgeCore` → the sink's rendering),
+/// `IOPubDecoder` → `CoreDriver` (→ `BridgeCore` → the sink's rendering),
 /// with the listener's deadline ticks, ending with the kernel's exit.
 ///
 /// Input: a mode byte, then records separated by 0x1E.
@@ -31,8 +31,8 @@ enum IOPubHarness {
       scheme: schemes[Int(mode >> 2) & 3], key: mode & 2 == 0 ? key : Secret(""))
     var decoder = IOPubDecoder(signer: signer, replayHistory: 64)
     var shell = JupyterSession(signer: signer, sessionId: "fuzz", replayHistory: 64)
-    let monitor = BridgeMonitor(
-      settings: MonitorSettings(notifyOn: notifyOn[Int(mode >> 4) & 3]),
+    let monitor = CoreDriver(
+      settings: NotificationPolicy(notifyOn: notifyOn[Int(mode >> 4) & 3]),
       context: NotificationContext(
         notebookName: "fuzz.ipynb", url: "http://localhost:8888/lab/tree/fuzz.ipynb",
         language: "python"),

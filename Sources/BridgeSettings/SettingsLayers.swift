@@ -2,7 +2,7 @@ import ExecutionCore
 
 /// Where a setting's value came from, for `jupyter-lmk status` and logs.
 public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
-  /// The built-in defaults (`MonitorSettings.defaults`).
+  /// The built-in defaults (`NotificationPolicy.defaults`).
   case defaults
   /// The top level of the user config file.
   case userConfig(file: String)
@@ -37,14 +37,14 @@ public struct SettingsLayer: Sendable, Equatable {
 
 /// The settings in force and, per key, the layer that set it.
 public struct ResolvedSettings: Sendable, Equatable {
-  public var settings: MonitorSettings
+  public var settings: NotificationPolicy
   public var sources: [SettingKey: SettingSource]
 
   /// The layer that set `key` (`.defaults` when no layer did).
   public func source(of key: SettingKey) -> SettingSource { sources[key] ?? .defaults }
 
   /// Stacks `layers` (lowest first) on top of `base`; a later layer overrides an earlier one key by key.
-  public static func resolve(_ layers: [SettingsLayer], over base: MonitorSettings = .defaults)
+  public static func resolve(_ layers: [SettingsLayer], over base: NotificationPolicy = .defaults)
     -> ResolvedSettings
   {
     var resolved = ResolvedSettings(settings: base, sources: [:])

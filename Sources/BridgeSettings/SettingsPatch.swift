@@ -46,7 +46,7 @@ public struct SettingsPatch: Sendable, Equatable {
   }
 
   /// `settings` with this patch's fields applied on top.
-  public func applied(to settings: MonitorSettings) -> MonitorSettings {
+  public func applied(to settings: NotificationPolicy) -> NotificationPolicy {
     var result = settings
     if let notifyOn { result.notifyOn = notifyOn }
     switch notifyChannel {

@@ -27,7 +27,7 @@
 /// - A kernel death is reported as an error and notified whenever `notifyOnDeath` is on.
 public struct BridgeCore: Sendable {
   /// The configured settings (built-in defaults, config file, notebook metadata).
-  public private(set) var settings: MonitorSettings
+  public private(set) var settings: NotificationPolicy
   /// The current session state; the runtime creates the LMK session with it.
   public private(set) var snapshot: SessionSnapshot
   /// An IOPub shutdown announcement (`shutdown_reply`, xeus `shutdown`) was seen: the
@@ -47,7 +47,7 @@ public struct BridgeCore: Sendable {
   /// The latest dated message: kernel time ↔ bridge clock, to date a death.
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
 
-  public init(settings: MonitorSettings = .defaults) {
+  public init(settings: NotificationPolicy = .defaults) {
     self.settings = settings
     let initial = SessionSnapshot(
       notifyOn: settings.notifyOn, notifyChannel: settings.notifyChannel)
@@ -56,7 +56,7 @@ public struct BridgeCore: Sendable {
   }
 
   /// Settings in force now: configured, then cell directives, then remote changes.
-  public var effectiveSettings: MonitorSettings {
+  public var effectiveSettings: NotificationPolicy {
     var s = directive.applied(to: settings)
     if let remoteNotifyOn { s.notifyOn = remoteNotifyOn }
     if let remoteChannel { s.notifyChannel = remoteChannel }

@@ -55,7 +55,7 @@ public struct CellDirective: Sendable, Equatable {
   }
 
   /// `settings` with this directive's keys applied on top.
-  public func applied(to settings: MonitorSettings) -> MonitorSettings {
+  public func applied(to settings: NotificationPolicy) -> NotificationPolicy {
     var s = settings
     s.notifyOn = notifyOn ?? s.notifyOn
     s.notifyChannel = notifyChannel ?? s.notifyChannel

@@ -24,7 +24,7 @@ public enum CoreInput: Sendable, Equatable {
   /// returns to the configured value. A nil or unchanged value changes nothing.
   case remoteSettings(notifyOn: NotifyOn?, notifyChannel: String?, at: ClockReading)
   /// The configured settings (defaults, config file, notebook metadata) were re-read.
-  case settingsChanged(MonitorSettings, at: ClockReading)
+  case settingsChanged(NotificationPolicy, at: ClockReading)
 
   /// When the input happened.
   public var time: ClockReading {

@@ -23,7 +23,7 @@ struct AttachCommand: ParsableCommand {
   @Argument(help: "With --existing: part of the kernel's id or connection file name.")
   var id: String?
 
-  @OptionGroup var options: MonitorOptions
+  @OptionGroup var options: BridgeOptions
 
   func validate() throws {
     if existing && connectionFile != nil {
@@ -53,7 +53,7 @@ struct AttachCommand: ParsableCommand {
     let setup = BridgeSetup.prepare(
       connection: connection, notebookOverride: options.notebook, kernelWorkingDirectory: nil,
       commandLine: options.settings, environment: environment, logger: logger)
-    let ending = try AttachRunner.run(
+    let ending = try Attacher.run(
       connectionFile: path, connection: connection, setup: setup, emit: emit
     ) { listener in
       Task { for await _ in stopSignals.events { listener.post(.stop) } }

@@ -24,7 +24,7 @@ struct MonitorCommand: AsyncParsableCommand {
   @Option(help: "The kernel's process id (for its memory figures).")
   var kernelPid: Int32?
 
-  @OptionGroup var options: MonitorOptions
+  @OptionGroup var options: BridgeOptions
 
   func run() async throws {
     let logger = options.bootstrapLogging()
@@ -32,10 +32,10 @@ struct MonitorCommand: AsyncParsableCommand {
     Failpoint.arm(from: environment, generation: generation)
     let options = self.options
     let sessionId = self.sessionId
-    let launch = LaunchMonitor.Launch(
+    let launch = MonitorChild.Launch(
       connectionFile: connectionFile, generation: generation, sessionId: sessionId,
       kernelPid: kernelPid)
-    let code = await LaunchMonitor.run(launch, logger: logger) { connection, onSession in
+    let code = await MonitorChild.run(launch, logger: logger) { connection, onSession in
       BridgeSetup.prepare(
         connection: connection, notebookOverride: options.notebook,
         kernelWorkingDirectory: FileManager.default.currentDirectoryPath,

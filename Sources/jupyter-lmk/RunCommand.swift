@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
   @Option(help: "The kernel's connection file ({connection_file} in kernel.json).")
   var connectionFile: String
 
-  @OptionGroup var options: MonitorOptions
+  @OptionGroup var options: BridgeOptions
 
   @Argument(parsing: .postTerminator, help: "The kernel's own command line, after `--`.")
   var kernelArgv: [String] = []
@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
     // process of its own, so nothing it reads or does can stop the kernel.
     let connectionFile = self.connectionFile
     let flags = options.arguments
-    let monitor = IsolatedMonitor(logger: logger) { generation, sessionId, kernelPid in
+    let monitor = MonitorProcess(logger: logger) { generation, sessionId, kernelPid in
       [
         "jupyter-lmk", "monitor", "--connection-file", connectionFile, "--generation",
         "\(generation)", "--kernel-pid", "\(kernelPid)",

@@ -7,7 +7,7 @@ import ZMQWrap
 /// The bridge's IOPub hot path exactly as attach and launcher mode run it:
 /// `IOPubListener`'s receive loop (reused `FrameBuffer`, `IOPubDecoder`
 /// verify + decode, a monotonic clock reading per message) feeding each
-/// message to the pure state machine `BridgeCore`, as `BridgeMonitor` does. Timed from the first message to the last, like the raw libzmq
+/// message to the pure state machine `BridgeCore`, as `CoreDriver` does. Timed from the first message to the last, like the raw libzmq
 /// receiver it is compared with.
 enum PipelineBenchmark {
   struct Result {
@@ -48,7 +48,7 @@ final class PipelineConsumer: IOPubConsumer {
 
   private let count: Int
   private let idleTimeout: Int64
-  private var core = BridgeCore(settings: MonitorSettings(notifyOn: .stop))
+  private var core = BridgeCore(settings: NotificationPolicy(notifyOn: .stop))
   private var first: UInt64 = 0
   private var last: UInt64 = 0
   private var lastArrival = MonotonicClock.now()

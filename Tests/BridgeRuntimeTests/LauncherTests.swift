@@ -10,7 +10,7 @@ import Testing
 /// The launcher's side of the monitor seam: fail-open, deadlines, verdicts.
 /// The kernels are real child processes; the monitor records what it is told.
 @Suite struct LauncherTests {
-  actor RecordingMonitor: KernelMonitor {
+  actor RecordingMonitor: KernelObserver {
     enum Behaviour: Sendable { case normal, throwing, hangingOnExit, seesShutdown }
     let behaviour: Behaviour
     var startedPID: Int32?

@@ -9,7 +9,7 @@ import Testing
 @Suite struct TranscriptBoundsTests {
   /// The core and the transcript lines of everything it was fed.
   private struct Story {
-    var core = BridgeCore(settings: MonitorSettings(notifyOn: .none))
+    var core = BridgeCore(settings: NotificationPolicy(notifyOn: .none))
     var clock: Int64 = 0
 
     mutating func lines(_ message: IOPubMessage) -> [String] {

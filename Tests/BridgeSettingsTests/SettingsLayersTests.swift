@@ -35,7 +35,7 @@ import Testing
 
     #expect(
       resolved.settings
-        == MonitorSettings(
+        == NotificationPolicy(
           notifyOn: .stop, notifyChannel: "sms", minDurationMilliseconds: 600_000,
           idleGraceMilliseconds: 1000,
           notifyOnDeath: true))

@@ -259,7 +259,8 @@ struct BridgeCoreCellTests {
     h.send(
       Msg.busy("k", type: "kernel_info_request", at: 20),
       Msg.idle("k", type: "kernel_info_request", at: 21))
-    h.send(.settingsChanged(MonitorSettings(notifyOn: .stop), at: ClockReading(milliseconds: 22)))
+    h.send(
+      .settingsChanged(NotificationPolicy(notifyOn: .stop), at: ClockReading(milliseconds: 22)))
     h.send(.remoteSettings(notifyOn: .stop, notifyChannel: nil, at: ClockReading(milliseconds: 23)))
     #expect(h.states.count == count)
   }
@@ -289,14 +290,14 @@ struct BridgeCoreClockTests {
   }
 
   @Test func idleGraceComesFromSettings() {
-    var h = Harness(MonitorSettings(notifyOn: .stop, idleGraceMilliseconds: 250))
+    var h = Harness(NotificationPolicy(notifyOn: .stop, idleGraceMilliseconds: 250))
     h.send(Msg.cell("a", "a", n: 1, from: 0, to: 100))
     #expect(h.core.nextDeadline == ClockReading(milliseconds: 350))
   }
 
   @Test(arguments: [(4_999, true), (5_000, true), (5_001, false)] as [(Int64, Bool)])
   func minDuration(minimum: Int64, notifies: Bool) {
-    var h = Harness(MonitorSettings(notifyOn: .stop, minDurationMilliseconds: minimum))
+    var h = Harness(NotificationPolicy(notifyOn: .stop, minDurationMilliseconds: minimum))
     h.send(Msg.cell("a", "a", n: 1, from: 1_000, to: 6_000))
     h.settle()
     #expect(h.notifications.count == (notifies ? 1 : 0))
@@ -333,7 +334,7 @@ struct BridgeCorePolicyTests {
 
   @Test(arguments: table)
   func notifyOn(_ notifyOn: NotifyOn, ending: Ending, expected: RunOutcome?) {
-    var h = Harness(MonitorSettings(notifyOn: notifyOn))
+    var h = Harness(NotificationPolicy(notifyOn: notifyOn))
     let error: (String, String)? =
       switch ending {
       case .success: nil
@@ -346,7 +347,7 @@ struct BridgeCorePolicyTests {
   }
 
   @Test func remoteNotifyOnIsOneShotAndItsResetIsPublished() {
-    var h = Harness(MonitorSettings(notifyOn: .none, notifyChannel: "ch-email"))
+    var h = Harness(NotificationPolicy(notifyOn: .none, notifyChannel: "ch-email"))
     h.send(
       .remoteSettings(notifyOn: .stop, notifyChannel: "ch-sms", at: ClockReading(milliseconds: 0)))
     #expect(h.states.last?.notifyOn == .stop)
@@ -365,9 +366,10 @@ struct BridgeCorePolicyTests {
   }
 
   @Test func remoteEchoOfTheCurrentValueArmsNothing() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(.remoteSettings(notifyOn: .stop, notifyChannel: nil, at: ClockReading(milliseconds: 0)))
-    h.send(.settingsChanged(MonitorSettings(notifyOn: .error), at: ClockReading(milliseconds: 1)))
+    h.send(
+      .settingsChanged(NotificationPolicy(notifyOn: .error), at: ClockReading(milliseconds: 1)))
     h.send(Msg.cell("a", "a", n: 1, from: 10, to: 20))
     h.settle()
     // No remote override was armed, so the new configured value rules.
@@ -376,7 +378,7 @@ struct BridgeCorePolicyTests {
   }
 
   @Test func remoteChangeDuringARunAppliesToThatRun() {
-    var h = Harness(MonitorSettings(notifyOn: .none))
+    var h = Harness(NotificationPolicy(notifyOn: .none))
     h.send(Msg.input("a", "long()", n: 1, at: 0))
     h.send(
       .remoteSettings(notifyOn: .error, notifyChannel: nil, at: ClockReading(milliseconds: 100)))
@@ -387,7 +389,7 @@ struct BridgeCorePolicyTests {
   }
 
   @Test func directivesApplyFromTheirCellsRunOn() {
-    var h = Harness(MonitorSettings(notifyOn: .none))
+    var h = Harness(NotificationPolicy(notifyOn: .none))
     h.send(Msg.cell("a", "setup()", n: 1, from: 0, to: 10))
     h.settle(at: 5_000)
     #expect(h.notifications.isEmpty)
@@ -408,7 +410,7 @@ struct BridgeCorePolicyTests {
   }
 
   @Test func remoteOverridesDirectivesUntilTheRunEnds() {
-    var h = Harness(MonitorSettings(notifyOn: .none))
+    var h = Harness(NotificationPolicy(notifyOn: .none))
     h.send(.remoteSettings(notifyOn: .error, notifyChannel: nil, at: ClockReading(milliseconds: 0)))
     h.send(Msg.cell("a", "# lmk: notify=stop", n: 1, from: 10, to: 20))
     #expect(h.core.snapshot.notifyOn == .error)
@@ -425,7 +427,7 @@ struct BridgeCoreLifecycleTests {
 
   @Test(arguments: NotifyOn.allCases, [true, false])
   func deathWhileACellRuns(notifyOn: NotifyOn, notifyOnDeath: Bool) {
-    var h = Harness(MonitorSettings(notifyOn: notifyOn, notifyOnDeath: notifyOnDeath))
+    var h = Harness(NotificationPolicy(notifyOn: notifyOn, notifyOnDeath: notifyOnDeath))
     h.send(Msg.busy("a", at: 0), Msg.input("a", "allocate()", n: 4, at: 0))
     h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 3_000)))
     #expect(
@@ -448,7 +450,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func deathWhileIdle() {
-    var h = Harness(MonitorSettings(notifyOn: .none))
+    var h = Harness(NotificationPolicy(notifyOn: .none))
     h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 10)))
     #expect(h.core.snapshot.cellState == .error)
     #expect(h.core.snapshot.cellError == Self.died)
@@ -458,7 +460,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func deathDuringGraceEndsTheRunFirst() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.cell("a", "a", n: 1, from: 0, to: 100))
     h.send(.kernelDied(Self.death, at: ClockReading(milliseconds: 600)))
     #expect(h.notifications.map(\.outcome) == [.finished, .kernelDied(description: Self.died)])
@@ -466,7 +468,7 @@ struct BridgeCoreLifecycleTests {
 
   /// The core tells each cell's story once; the transcript only words it.
   @Test func theCellsStoryIsTold() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.cell("a", "1/0", n: 1, from: 0, to: 100, error: ("ZeroDivisionError", "x")))
     h.send(Msg.input("b", "forever()", n: 2, at: 200))
     h.send(Msg.input("c", "next()", n: 3, at: 300))
@@ -486,7 +488,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func aDeathIsToldOnceWithItsCause() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("a", "boom()", n: 1, at: 0))
     h.send(.kernelDied(.signaled(9), at: ClockReading(milliseconds: 50)))
     h.send(.kernelDied(.signaled(9), at: ClockReading(milliseconds: 60)))
@@ -495,7 +497,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func kernelExitDuringGraceNotifiesAtOnce() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.cell("a", "a", n: 1, from: 0, to: 100))
     let actions = h.core.handle(.kernelExited(at: ClockReading(milliseconds: 150)))
     #expect(actions.count == 2)
@@ -509,7 +511,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func kernelExitUnderARunningCellCancelsIt() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("a", "forever()", n: 1, at: 0))
     h.send(.kernelExited(at: ClockReading(milliseconds: 2_000)))
     #expect(h.core.snapshot.cellState == .cancelled)
@@ -529,7 +531,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func interruptReachingTheKernelCancelsMainShellCellsOnly() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("main", "Sys.sleep(60)", n: 1, at: 0))
     h.send(Msg.input("sub", "peek()", n: 2, subshell: "s-1", at: 10))
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 500)))
@@ -546,7 +548,7 @@ struct BridgeCoreLifecycleTests {
     // A batch runner raises at the failed cell and shuts the kernel down, interrupting
     // first; that SIGINT can reach the bridge before the cell's idle does. The cell's own
     // error came first: the run failed, it was not cancelled.
-    var h = Harness(MonitorSettings(notifyOn: .error))
+    var h = Harness(NotificationPolicy(notifyOn: .error))
     h.send(Msg.input("a", "raise RuntimeError('disk full')", n: 2, at: 0))
     h.send(Msg.error("a", ename: "RuntimeError", evalue: "disk full", at: 100))
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110)))
@@ -560,7 +562,7 @@ struct BridgeCoreLifecycleTests {
   @Test func aCellWhoseIdleIsDatedBeforeTheInterruptFinished() {
     // A batch runner's shutdown interrupts first; its SIGINT can reach the bridge before
     // the idle the kernel had already sent. The idle's date says the cell had finished.
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("a", "train()", n: 3, at: 0))
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110), kernelTime: kt(105)))
     h.send(Msg.idle("a", at: 100))
@@ -570,7 +572,7 @@ struct BridgeCoreLifecycleTests {
   }
 
   @Test func aCellStillRunningWhenTheInterruptCameIsCancelled() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("a", "train()", n: 3, at: 0))
     h.send(.interruptReachedKernel(at: ClockReading(milliseconds: 110), kernelTime: kt(105)))
     h.send(Msg.idle("a", at: 130))

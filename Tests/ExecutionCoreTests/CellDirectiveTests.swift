@@ -48,10 +48,11 @@ struct CellDirectiveTests {
     var d = CellDirective(notifyOn: .stop, notifyChannel: "sms")
     d.merge(CellDirective(notifyChannel: "email", minDurationMilliseconds: 1))
     #expect(d == CellDirective(notifyOn: .stop, notifyChannel: "email", minDurationMilliseconds: 1))
-    let applied = d.applied(to: MonitorSettings(idleGraceMilliseconds: 300, notifyOnDeath: false))
+    let applied = d.applied(
+      to: NotificationPolicy(idleGraceMilliseconds: 300, notifyOnDeath: false))
     #expect(
       applied
-        == MonitorSettings(
+        == NotificationPolicy(
           notifyOn: .stop, notifyChannel: "email", minDurationMilliseconds: 1,
           idleGraceMilliseconds: 300, notifyOnDeath: false))
   }

@@ -72,7 +72,7 @@ struct Harness {
   /// The cells' story (the transcript's source), kept apart.
   var story: [ExecutionEvent] = []
 
-  init(_ settings: MonitorSettings = MonitorSettings(notifyOn: .stop)) {
+  init(_ settings: NotificationPolicy = NotificationPolicy(notifyOn: .stop)) {
     core = BridgeCore(settings: settings)
   }
 

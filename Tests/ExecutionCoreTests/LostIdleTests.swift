@@ -84,7 +84,7 @@ import Testing
 
   @Test(arguments: cases)
   func lostIdle(_ c: Case) {
-    var h = Harness(MonitorSettings(notifyOn: c.notifyOn))
+    var h = Harness(NotificationPolicy(notifyOn: c.notifyOn))
     h.send(c.inputs)
     h.settle(at: 10_000_000)
     let got = h.notifications.map {
@@ -96,7 +96,7 @@ import Testing
   }
 
   @Test func theEndedCellIsReportedFinishedAtTheNewCellsStart() {
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     h.send(Msg.input("a", "a()", n: 1, at: 0), Msg.input("b", "b()", n: 2, at: 100))
     #expect(h.core.snapshot.cellState == .running)
     #expect(h.core.snapshot.executionNum == 2)

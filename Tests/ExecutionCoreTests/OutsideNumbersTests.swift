@@ -25,7 +25,7 @@ import Testing
   }
 
   @Test func aYearLongGraceAtTheEndOfTheClockIsNoTrap() {
-    var h = Harness(MonitorSettings(notifyOn: .stop, idleGraceMilliseconds: .max))
+    var h = Harness(NotificationPolicy(notifyOn: .stop, idleGraceMilliseconds: .max))
     // Built by hand: the helpers' kernel dates are offsets from 2025 and would overflow.
     let clock = ClockReading(milliseconds: .max - 10)
     h.send(

@@ -53,7 +53,7 @@ struct TranscriptTests {
   @Test(arguments: expectations)
   func finalStateAndNotifications(_ e: Expectation) throws {
     let messages = try TranscriptLoader.load(e.transcript)
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     for (message, at) in messages { h.send(.message(message, at: at)) }
     h.settle(at: (messages.last?.at.milliseconds ?? 0) + 60_000)
     #expect(h.notifications.map(\.outcome) == e.outcomes)
@@ -79,7 +79,7 @@ struct TranscriptTests {
   @Test(arguments: [NotifyOn.none, .error])
   func quieterPolicies(notifyOn: NotifyOn) throws {
     for e in Self.expectations {
-      var h = Harness(MonitorSettings(notifyOn: notifyOn))
+      var h = Harness(NotificationPolicy(notifyOn: notifyOn))
       let messages = try TranscriptLoader.load(e.transcript)
       for (message, at) in messages { h.send(.message(message, at: at)) }
       h.settle(at: (messages.last?.at.milliseconds ?? 0) + 60_000)
@@ -90,7 +90,7 @@ struct TranscriptTests {
 
   @Test func shutdownEndsTheRunAtOnceAndIsSeen() throws {
     let messages = try TranscriptLoader.load("shutdown")
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     for (message, at) in messages { h.send(.message(message, at: at)) }
     #expect(h.core.shutdownSeen)
     #expect(h.notifications.isEmpty)  // still inside the idle grace
@@ -104,7 +104,7 @@ struct TranscriptTests {
   @Test func subshellCellsCarryTheirIdAndSurviveAnInterrupt() throws {
     let messages = try TranscriptLoader.load("subshell_overlap")
     #expect(messages.contains { $0.message.subshellId != nil })
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     var interrupted = false
     for (message, at) in messages {
       h.send(.message(message, at: at))
@@ -123,7 +123,7 @@ struct TranscriptTests {
 
   @Test func tracebackOfTheRecordedErrorIsClean() throws {
     let messages = try TranscriptLoader.load("run_all_stop_on_error")
-    var h = Harness(MonitorSettings(notifyOn: .stop))
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
     for (message, at) in messages { h.send(.message(message, at: at)) }
     h.settle(at: 1_000_000)
     let error = try #require(h.notifications.first?.cell?.error)

@@ -1,4 +1,4 @@
-"""`jupyter-lmk attach` end to end (PRODUCT.md §5, §7): a real ipykernel started by
+"""`jupyter-lmk attach` end to end (docs/BEHAVIOUR.md, "Semantics"; RELIABILITY.md): a real ipykernel started by
 jupyter_client, notebooks executed by nbclient on that kernel, the bridge attached,
 and the LMK stand-in receiving real HTTP. Every test ends by checking that each
 request the bridge sent was valid against the API document and leaked no token."""

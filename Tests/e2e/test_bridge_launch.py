@@ -7,7 +7,7 @@ nbclient, a real `jupyter server`), with the LMK stand-in as the server (`LMK_SE
 (user config `~/.config/jupyter-lmk/config.json`, outbox `~/.local/share/jupyter-lmk/outbox`).
 
 After every test: every request the bridge sent was valid against the LMK contract, and the
-access token appears in no request URL and in no bridge log (PRODUCT.md §4, §7).
+access token appears in no request URL and in no bridge log (docs/BEHAVIOUR.md, "Settings"; RELIABILITY.md).
 
 Run with the project's venv: `.venv/bin/python -m pytest Tests/e2e/test_bridge_launch.py`.
 The binary is `$JUPYTER_LMK_BIN`, else `<repo>/.build/debug/jupyter-lmk`.
@@ -521,7 +521,7 @@ def test_the_notebook_runs_whatever_goes_wrong_around_it(world, fault):
         assert world.lmk.requests() == []
         (kept,) = world.outbox_entries()
         assert kept["message"].startswith("Notebook **robust.ipynb** **finished**"), kept
-        # The next bridge that reaches LMK delivers it, then its own (PRODUCT.md §7).
+        # The next bridge that reaches LMK delivers it, then its own (RELIABILITY.md).
         world.setenv("LMK_SERVER_URL", world.lmk.url)
         world.run_notebook(path)
         messages = [e["message"] for e in world.events()]

@@ -1,4 +1,4 @@
-"""End-to-end: a crash of the monitor never costs the kernel (PRODUCT.md §6, crash isolation).
+"""End-to-end: a crash of the monitor never costs the kernel (docs/BEHAVIOUR.md, "Launcher mode": crash isolation).
 
 `jupyter-lmk run` is a supervisor; monitoring runs in a `jupyter-lmk monitor` child. Debug
 builds trap on purpose at a failpoint named by `JUPYTER_LMK_FAILPOINTS` (in the first monitor

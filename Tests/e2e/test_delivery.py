@@ -1,4 +1,4 @@
-"""Delivery under faults, end to end (issue 9 items 8, 9, 10, 11; PRODUCT.md §7): the
+"""Delivery under faults, end to end (issue 9 items 8, 9, 10, 11; RELIABILITY.md): the
 real bridge attached to a real ipykernel, the LMK stand-in as the server.
 
 - a session is always ended: at wrap-up the end comes before the retries of the events,

@@ -1,4 +1,4 @@
-"""A hostile kernel against `jupyter-lmk attach` (issue 9, PRODUCT.md §5 and §7).
+"""A hostile kernel against `jupyter-lmk attach` (issue 9, docs/BEHAVIOUR.md, "Semantics"; RELIABILITY.md).
 
 A fake kernel over real ZeroMQ (fakekernel.py) sends what a broken or hostile
 kernel may: tampered, unsigned, replayed, truncated, non-JSON, invalid UTF-8,

@@ -1,4 +1,4 @@
-"""End-to-end tests of `jupyter-lmk install` / `uninstall` (PRODUCT.md §3).
+"""End-to-end tests of `jupyter-lmk install` / `uninstall` (docs/BEHAVIOUR.md, "Commands").
 
 The built binary wraps the venv's real ipykernel `python3` kernelspec into a temporary
 JUPYTER_DATA_DIR / JUPYTER_PATH (HOME is temporary too, so nothing of the user's is

@@ -1,4 +1,4 @@
-"""Wrap-up in launcher mode (issue 9 item 10, PRODUCT.md §6): Jupyter shuts a wrapped
+"""Wrap-up in launcher mode (issue 9 item 10, docs/BEHAVIOUR.md, "Launcher mode"): Jupyter shuts a wrapped
 kernel down while LMK answers every `POST /v1/event` with 503. The bridge must still end
 the session and exit within about 1 s of the kernel; the notification waits in the
 outbox, and the next kernel's bridge delivers it.

@@ -1,4 +1,4 @@
-"""End-to-end tests of launcher mode (`jupyter-lmk run`, PRODUCT.md §6).
+"""End-to-end tests of launcher mode (`jupyter-lmk run`, docs/BEHAVIOUR.md, "Launcher mode").
 
 A wrapped kernelspec is written by hand into a temporary JUPYTER_PATH and driven
 with jupyter_client, exactly as Jupyter drives it: the bridge is the kernel

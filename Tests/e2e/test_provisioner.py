@@ -1,4 +1,4 @@
-"""End-to-end tests of the `lmk` kernel provisioner (python/src/jupyter_lmk/provisioner.py, PRODUCT.md §11).
+"""End-to-end tests of the `lmk` kernel provisioner (python/src/jupyter_lmk/provisioner.py, README.md, "Install").
 
 The launcher tests (test_launcher.py) run through the provisioner as well; this file covers
 what only the provisioner has: the kernelspec `jupyter lmk install --provisioner` writes, a

@@ -42,8 +42,8 @@ final class ThreadHandOff<Value: Sendable>: Sendable {
 }
 
 extension Duration {
-  /// For `DispatchSemaphore` and `DispatchGroup` waits (never negative).
-  var dispatchInterval: DispatchTimeInterval {
+  /// For `DispatchSemaphore` waits (never negative).
+  fileprivate var dispatchInterval: DispatchTimeInterval {
     .milliseconds(max(0, clampedMillisecondsForDispatch))
   }
 

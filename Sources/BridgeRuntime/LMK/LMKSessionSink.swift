@@ -46,9 +46,13 @@ public final class LMKSessionSink: SessionSink {
   private let doorbell: AsyncStream<Void>.Continuation
   private let finished = ThreadHandOff<Void>()
   private let onSessionCreated: @Sendable (String) -> Void
+  /// A pass of the worker: its task, and its end for `finish` to wait on.
+  private struct Pass: Sendable {
+    var task: Task<Void, Never>
+    var ended = ThreadHandOff<Void>()
+  }
   /// The pass in progress (between wrap-ups), so `finish` can cut it short.
-  private let pass = Mutex<Task<Void, Never>?>(nil)
-  private let passRunning = DispatchGroup()
+  private let pass = Mutex<Pass?>(nil)
   private let interruption = RetryInterruption()
 
   /// After a failed request, try again this much later even if nothing new happens.
@@ -121,8 +125,8 @@ public final class LMKSessionSink: SessionSink {
     doorbell.yield()
     // The request in flight may finish (an acknowledged event is not sent twice); past
     // its grace it is aborted, so the end of the session still fits.
-    if passRunning.wait(timeout: .now() + plan.inFlightGrace.dispatchInterval) == .timedOut {
-      pass.withLock { $0?.cancel() }
+    if let current = pass.withLock({ $0 }), current.ended.wait(timeout: plan.inFlightGrace) == nil {
+      current.task.cancel()
     }
     let left = total - (ContinuousClock.now - started)
     if finished.wait(timeout: left) == nil {
@@ -139,12 +143,12 @@ public final class LMKSessionSink: SessionSink {
         finished.set(())
         return
       }
-      passRunning.enter()
-      let task = Task { await LMKService.interruptible(by: interruption) { await runPass() } }
-      pass.withLock { $0 = task }
-      await task.value
+      let current = Pass(
+        task: Task { await LMKService.interruptible(by: interruption) { await runPass() } })
+      pass.withLock { $0 = current }
+      await current.task.value
       pass.withLock { $0 = nil }
-      passRunning.leave()
+      current.ended.set(())
       if due.withLock({ $0.wrapUp != nil }) { self.doorbell.yield() }
     }
   }

@@ -10,7 +10,7 @@ public final class SettingsWatcher: Sendable {
   /// (a broken re-save keeps the last good settings). Both run on the watcher's thread.
   public init(
     configuration: BridgeConfiguration, interval: Duration = .seconds(2),
-    onChange: @escaping @Sendable (MonitorSettings) -> Void,
+    onChange: @escaping @Sendable (NotificationPolicy) -> Void,
     onProblem: @escaping @Sendable (String) -> Void
   ) {
     thread = PeriodicThread(

@@ -50,7 +50,7 @@ public struct Launcher: Sendable {
   /// wrapped up (or ran out of time): the kernel's status, 128+signal for a
   /// signalled kernel, 1 when the kernel could not be started.
   public func run(
-    kernelArgv: [String], makeMonitor: @escaping @Sendable () async throws -> any KernelMonitor
+    kernelArgv: [String], makeMonitor: @escaping @Sendable () async throws -> any KernelObserver
   ) async -> Int32 {
     // Handlers first: a SIGINT arriving right after the spawn must not kill the bridge.
     let signals: SignalWatcher?
@@ -96,12 +96,12 @@ public struct Launcher: Sendable {
 
   /// Makes the monitor and lets it run; a failure leaves the kernel unmonitored.
   private func startMonitor(
-    _ makeMonitor: @escaping @Sendable () async throws -> any KernelMonitor, kernel: ChildProcess
-  ) -> Latch<(any KernelMonitor)?> {
-    let monitor = Latch<(any KernelMonitor)?>()
+    _ makeMonitor: @escaping @Sendable () async throws -> any KernelObserver, kernel: ChildProcess
+  ) -> Latch<(any KernelObserver)?> {
+    let monitor = Latch<(any KernelObserver)?>()
     let logger = self.logger
     Task {
-      let made: any KernelMonitor
+      let made: any KernelObserver
       do {
         made = try await makeMonitor()
       } catch {
@@ -120,7 +120,7 @@ public struct Launcher: Sendable {
   }
 
   /// Hands each signal to the monitor, in order.
-  private func forward(_ signals: SignalWatcher, to monitor: Latch<(any KernelMonitor)?>) {
+  private func forward(_ signals: SignalWatcher, to monitor: Latch<(any KernelObserver)?>) {
     let logger = self.logger
     Task {
       for await event in signals.events {
@@ -139,7 +139,7 @@ public struct Launcher: Sendable {
   /// killed the kernel, and IOPub may still hold the kernel's shutdown notice.
   private func judge(
     _ status: ChildStatus, endedAt ended: ContinuousClock.Instant, signals: SignalWatcher?,
-    monitor: Latch<(any KernelMonitor)?>
+    monitor: Latch<(any KernelObserver)?>
   ) async -> KernelExit {
     var exit = KernelExit(
       status: status, sigtermReachedBridge: signals?.shutdownRequested ?? false,
@@ -159,8 +159,9 @@ public struct Launcher: Sendable {
   /// are logged and give nil.
   @discardableResult
   private func callMonitor<T: Sendable>(
-    _ monitor: Latch<(any KernelMonitor)?>, until deadline: ContinuousClock.Instant, _ what: String,
-    _ call: @escaping @Sendable (any KernelMonitor) async throws -> T
+    _ monitor: Latch<(any KernelObserver)?>, until deadline: ContinuousClock.Instant,
+    _ what: String,
+    _ call: @escaping @Sendable (any KernelObserver) async throws -> T
   ) async -> T? {
     let outcome = await withDeadline(deadline) { () async throws -> T? in
       guard let current = await monitor.wait() else { return nil }

@@ -1,13 +1,14 @@
 import Logging
 
-/// Whatever watches the kernel in launcher mode (the IOPub / LMK monitor).
+/// What the launcher tells about the kernel's life: the monitor process
+/// (`MonitorProcess`) in the bridge, a recording fake in the tests.
 ///
 /// The launcher owns the kernel's life and only reports to the monitor, so a
 /// monitor can never delay or stop the kernel: it is created after the kernel
 /// started, every error it throws is logged and ignored, and the calls made
 /// after the kernel ended are cut off at deadlines (the bridge must exit about
 /// 1 s after a shutdown, 2 s after a death). Calls may overlap.
-public protocol KernelMonitor: Sendable {
+public protocol KernelObserver: Sendable {
   /// The kernel runs. Called once, in a task of its own, right after the
   /// monitor was made; may run (e.g. an IOPub loop) until the kernel ends.
   /// `kernel.send(signal: SIGINT)` is the remote interrupt for

@@ -3,11 +3,12 @@ import JupyterProtocol
 import Logging
 import ZMQWrap
 
-/// Launcher mode's monitor process (`jupyter-lmk monitor`): the IOPub listener
-/// and the core, reporting to a `SessionSink`, driven by what the supervisor
-/// says over `MonitorLink` (stdin). Everything that reads outside data runs
-/// here, apart from the supervisor, so a crash costs only this process.
-public enum LaunchMonitor {
+/// The monitor process's own side (`jupyter-lmk monitor`, launcher mode; the
+/// supervisor's side is `MonitorProcess`): the IOPub listener and the core,
+/// reporting to a `SessionSink`, driven by what the supervisor says over
+/// `MonitorLink` (stdin). Everything that reads outside data runs here, apart
+/// from the supervisor, so a crash costs only this process.
+public enum MonitorChild {
   /// What the supervisor passes on a monitor's command line.
   public struct Launch: Sendable {
     public var connectionFile: String
@@ -28,7 +29,7 @@ public enum LaunchMonitor {
 
   /// Monitors until the supervisor gives the verdict on the kernel's end (or
   /// goes away), wraps up within the budget of §6, and returns the process's
-  /// exit status (`IsolatedMonitor.ExitStatus`).
+  /// exit status (`MonitorProcess.ExitStatus`).
   ///
   /// - Parameter prepare: works out the notebook, settings and LMK sink; runs
   ///   on the IOPub thread once the socket is subscribed and connected.
@@ -43,18 +44,18 @@ public enum LaunchMonitor {
     let memory = KernelMemory(kernelPid: launch.kernelPid)
     let connection: ConnectionInfo
     let context: Context
-    let listener: IOPubListener<BridgeMonitor>
+    let listener: IOPubListener<CoreDriver>
     let ready = Latch<BridgeSetup>()
     do {
       connection = try ConnectionInfo.load(path: launch.connectionFile)
       context = try Context()
-      listener = try IOPubListener<BridgeMonitor>.start(
+      listener = try IOPubListener<CoreDriver>.start(
         connection: connection, context: context
       ) {
         let setup = prepare(connection) { id in
           link.send(MonitorLink.encode(.session(id: id)))
         }
-        let monitor = BridgeMonitor(
+        let monitor = CoreDriver(
           settings: setup.configuration.resolved.settings, context: setup.notification,
           sink: setup.sink, connectionFile: nil, emit: { logger.debug("\($0)") })
         setup.sink.publish(monitor.snapshot)
@@ -63,7 +64,7 @@ public enum LaunchMonitor {
       }
     } catch {
       logger.error("monitoring is off, the kernel runs unmonitored: \(error)")
-      return IsolatedMonitor.ExitStatus.cannotMonitor
+      return MonitorProcess.ExitStatus.cannotMonitor
     }
     let setup = await ready.wait()
     if launch.generation > 0 {
@@ -108,13 +109,13 @@ public enum LaunchMonitor {
       }.start()
     }
     withExtendedLifetime(watcher) {}
-    return IsolatedMonitor.ExitStatus.done
+    return MonitorProcess.ExitStatus.done
   }
 
   /// The language for the notification's code fence; control, not shell, so a
   /// first cell already running does not delay the answer.
   private static func askLanguage(
-    connection: ConnectionInfo, context: Context, listener: IOPubListener<BridgeMonitor>
+    connection: ConnectionInfo, context: Context, listener: IOPubListener<CoreDriver>
   ) {
     let control = ControlClient(connection: connection, session: listener.session, context: context)
     Thread {

@@ -15,7 +15,7 @@ import Synchronization
 /// the same kernel and adopts the LMK session. A monitor that dies after the
 /// kernel ended is replaced at once and told the verdict, so the end is still
 /// reported.
-public final class IsolatedMonitor: KernelMonitor {
+public final class MonitorProcess: KernelObserver {
   /// How crashed monitors are restarted.
   public struct RestartPolicy: Sendable {
     /// Restarts in a row before monitoring is given up (the kernel runs on).

@@ -25,14 +25,15 @@ final class RecordingSink: SessionSink {
 
 /// Issue 9 item 1: the first dropped message trapped (`now - Int64.min`); drops are
 /// counted per reason and reported at warning level, at most one line a second.
-@Suite struct BridgeMonitorDropTests {
+@Suite struct CoreDriverDropTests {
   private func monitor(
     _ transcript: Lines, _ warnings: Lines, sink: RecordingSink = RecordingSink()
   )
-    -> BridgeMonitor
+    -> CoreDriver
   {
-    BridgeMonitor(
-      settings: MonitorSettings(notifyOn: .error), context: NotificationContext(notebookName: "nb"),
+    CoreDriver(
+      settings: NotificationPolicy(notifyOn: .error),
+      context: NotificationContext(notebookName: "nb"),
       sink: sink, connectionFile: nil, emit: { transcript.append($0) },
       warn: { warnings.append($0) })
   }

@@ -8,7 +8,7 @@ extension NotifyOn: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// The flags `run` and `attach` share: the notebook, this run's settings, logging.
-struct MonitorOptions: ParsableArguments {
+struct BridgeOptions: ParsableArguments {
   @Option(help: "The notebook file (default: from JPY_SESSION_NAME / the connection file).")
   var notebook: String?
 

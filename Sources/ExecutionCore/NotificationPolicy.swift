@@ -3,12 +3,13 @@ public enum NotifyOn: String, Sendable, Equatable, CaseIterable, Codable {
   case none, error, stop
 }
 
-/// The settings the notification policy works with, after layering
-/// (built-in defaults, user config file, notebook metadata).
+/// The notification policy: when a run counts as ended and which runs (and
+/// deaths) notify whom, after layering (built-in defaults, user config file,
+/// notebook metadata, command-line flags).
 ///
 /// Cell directives and remote changes are applied on top by the core itself,
 /// because they arrive as inputs while the kernel runs.
-public struct MonitorSettings: Sendable, Equatable {
+public struct NotificationPolicy: Sendable, Equatable {
   public var notifyOn: NotifyOn
   /// A channel id or channel name as the user wrote it; nil = the account's default.
   /// The runtime resolves names to ids before anything is sent.
@@ -33,5 +34,5 @@ public struct MonitorSettings: Sendable, Equatable {
   }
 
   /// The built-in defaults of docs/BEHAVIOUR.md, "Settings".
-  public static let defaults = MonitorSettings()
+  public static let defaults = NotificationPolicy()
 }

@@ -3,10 +3,11 @@ import Foundation
 import JupyterProtocol
 import Logging
 
-/// The monitor both modes share, living on the IOPub thread: messages, clock
-/// ticks and lifecycle inputs go through the pure `BridgeCore`; its actions go
-/// to the `SessionSink`, and each one's transcript line (`ExecutionTranscript`) to `emit`.
-public final class BridgeMonitor: IOPubConsumer {
+/// Drives the pure `BridgeCore` in both modes, living on the IOPub thread (the
+/// listener's consumer): messages, clock ticks and lifecycle inputs go into the
+/// core; its actions go to the `SessionSink`, and each one's transcript line
+/// (`ExecutionTranscript`) to `emit`.
+public final class CoreDriver: IOPubConsumer {
   public enum Input: Sendable {
     /// Stop monitoring (attach mode: SIGINT/SIGTERM).
     case stop
@@ -20,7 +21,7 @@ public final class BridgeMonitor: IOPubConsumer {
     /// Launcher mode: the kernel process exited; `death` describes a death, nil a normal exit.
     case kernelExited(death: KernelDeath?)
     /// The configured settings were re-read (config file, notebook metadata).
-    case settings(MonitorSettings)
+    case settings(NotificationPolicy)
     /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
     case reportShutdownSeen(@Sendable (Bool) -> Void)
   }
@@ -54,7 +55,7 @@ public final class BridgeMonitor: IOPubConsumer {
   ///   - warn: dropped-message lines (rate-limited) and their summary at wrap-up;
   ///     by default the log at warning level, whatever `emit` does.
   public init(
-    settings: MonitorSettings, context: NotificationContext, sink: SessionSink,
+    settings: NotificationPolicy, context: NotificationContext, sink: SessionSink,
     connectionFile: String?, emit: @escaping @Sendable (String) -> Void,
     warn: (@Sendable (String) -> Void)? = nil
   ) {

@@ -4,19 +4,19 @@ import ZMQWrap
 
 /// Attach mode: follows a kernel someone else started, through its connection
 /// file, until the kernel goes away or `stop` is posted.
-public enum AttachRunner {
+public enum Attacher {
   /// Runs the monitor to its end, then lets the sink deliver and end the session.
   /// `onListening` receives the listener once IOPub is subscribed (to post `.stop`).
   public static func run(
     connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
     emit: @escaping @Sendable (String) -> Void,
-    onListening: (IOPubListener<BridgeMonitor>) -> Void
-  ) throws -> BridgeMonitor.Ending {
+    onListening: (IOPubListener<CoreDriver>) -> Void
+  ) throws -> CoreDriver.Ending {
     let zmq = try Context()
-    let listener = try IOPubListener<BridgeMonitor>.start(
+    let listener = try IOPubListener<CoreDriver>.start(
       connection: connection, context: zmq
     ) {
-      let monitor = BridgeMonitor(
+      let monitor = CoreDriver(
         settings: setup.configuration.resolved.settings, context: setup.notification,
         sink: setup.sink, connectionFile: connectionFile, emit: emit)
       setup.sink.publish(monitor.snapshot)
