@@ -17,6 +17,8 @@ public struct BridgeConfiguration: Sendable {
   public let notebook: NotebookLocation?
   /// The notebook's `metadata.lmk` (last good read).
   public private(set) var notebookMetadata: SettingsPatch?
+  /// The unknown keys of the last good read, logged once until they change.
+  private var notebookWarnings: [String] = []
   /// The command's own flags, the top configured layer.
   public let commandLine: SettingsPatch?
   private var watcher: NotebookWatcher?
@@ -58,7 +60,7 @@ public struct BridgeConfiguration: Sendable {
       userConfig: userConfig, userConfigPath: path, notebook: notebook, notebookMetadata: nil,
       commandLine: commandLine, watcher: notebook.map { NotebookWatcher(path: $0.path) })
     configuration.userConfigUnusable = unusable
-    if let problem = configuration.refreshNotebook().problem { problems.append(problem) }
+    problems += configuration.refreshNotebook().problems
     return (configuration, problems)
   }
 
@@ -75,20 +77,23 @@ public struct BridgeConfiguration: Sendable {
 
   /// Re-reads the notebook's metadata if the file changed since the last look.
   ///
-  /// The runtime calls this every few seconds; `changed` says whether `resolved` may differ.
-  public mutating func refreshNotebook() -> (changed: Bool, problem: String?) {
-    guard var watcher else { return (false, nil) }
+  /// The runtime calls this every few seconds; `changed` says whether `resolved` may differ,
+  /// `problems` are lines for the log (an unknown key only when the set of them changed,
+  /// not at every save of the notebook).
+  public mutating func refreshNotebook() -> (changed: Bool, problems: [String]) {
+    guard var watcher else { return (false, []) }
     let update = watcher.poll()
     self.watcher = watcher
     switch update {
     case nil:
-      return (false, nil)
-    case .settings(let patch)?:
+      return (false, [])
+    case .settings(let patch, let warnings)?:
       let changed = patch != notebookMetadata
       notebookMetadata = patch
-      return (changed, nil)
+      defer { notebookWarnings = warnings }
+      return (changed, warnings == notebookWarnings ? [] : warnings)
     case .unreadable(let error)?:
-      return (false, "notebook metadata not used: \(error)")
+      return (false, ["notebook metadata not used: \(error)"])
     }
   }
 }

@@ -171,7 +171,7 @@ import Testing
       "nb.ipynb", NotebookMetadataTests.notebook(metadata: #"{"lmk": {"notifyOn": "error"}}"#))
     var watcher = NotebookWatcher(path: path)
     var update = watcher.poll()
-    #expect(update == .settings(SettingsPatch(notifyOn: .error)))
+    #expect(update == .settings(SettingsPatch(notifyOn: .error), warnings: []))
     update = watcher.poll()
     #expect(update == nil)
 
@@ -181,7 +181,7 @@ import Testing
     try FileManager.default.removeItem(atPath: path)
     try FileManager.default.moveItem(atPath: directory.path + "/tmp.ipynb", toPath: path)
     update = watcher.poll()
-    #expect(update == .settings(SettingsPatch(notifyOn: .stop)))
+    #expect(update == .settings(SettingsPatch(notifyOn: .stop), warnings: []))
 
     try directory.write(
       "nb.ipynb", NotebookMetadataTests.notebook(metadata: #"{"lmk": {"notifyOn": 3}}"#))
