@@ -31,25 +31,11 @@ struct JSONEnvelopeCheck {
   }
 
   private mutating func feed(raw: UnsafeRawBufferPointer) {
-    guard let base = raw.baseAddress else { return }
     var index = 0
     while index < raw.count, problem == nil {
       if inString, !escaped {
         // Most of a notebook is string bytes: jump to the next quote or backslash.
-        let start = base + index
-        let remaining = raw.count - index
-        let quote = memchr(start, Int32(UInt8(ascii: "\"")), remaining).map {
-          UnsafeRawPointer($0) - start
-        }
-        if let backslash = memchr(start, Int32(UInt8(ascii: "\\")), quote ?? remaining) {
-          index += (UnsafeRawPointer(backslash) - start) + 1
-          escaped = true
-        } else if let quote {
-          index += quote + 1
-          inString = false
-        } else {
-          index = raw.count
-        }
+        index = JSONStringSkip.skip(raw, from: index, inString: &inString, escaped: &escaped)
         continue
       }
       if inString {
