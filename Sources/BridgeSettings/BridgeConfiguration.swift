@@ -70,7 +70,8 @@ public struct BridgeConfiguration: Sendable {
     guard let explicit = environment["JUPYTER_LMK_CONFIG"], !explicit.isEmpty, explicit == path
     else { return nil }
     if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
-      return "config ignored: \(path) (JUPYTER_LMK_CONFIG) is a symlink to \(target), which does not exist"
+      return
+        "config ignored: \(path) (JUPYTER_LMK_CONFIG) is a symlink to \(target), which does not exist"
     }
     return "config ignored: \(path) (JUPYTER_LMK_CONFIG) does not exist"
   }

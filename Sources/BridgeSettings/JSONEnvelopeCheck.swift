@@ -25,7 +25,8 @@ struct JSONEnvelopeCheck {
   /// The problem at the end of the document, if any.
   mutating func finish() -> String? {
     if problem == nil, !ended {
-      problem = started ? "the JSON text ends early (truncated at byte \(offset))" : "the file is empty"
+      problem =
+        started ? "the JSON text ends early (truncated at byte \(offset))" : "the file is empty"
     }
     return problem
   }

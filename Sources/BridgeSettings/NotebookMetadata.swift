@@ -65,7 +65,8 @@ public enum NotebookMetadata {
     case .invalid(let problem):
       throw ConfigError(file: path, problem: "is not a readable notebook: \(problem)")
     case .needMore: throw ConfigError(file: path, problem: "is not a readable notebook")
-    case .found(let bytes): return try settings(fromJSON: Data(bytes), file: path, warnings: &warnings)
+    case .found(let bytes):
+      return try settings(fromJSON: Data(bytes), file: path, warnings: &warnings)
     }
   }
 

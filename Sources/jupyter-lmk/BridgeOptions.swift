@@ -80,6 +80,7 @@ private func validateSeconds(_ value: Double, flag: String) throws {
   }
   guard SettingsPatch.milliseconds(fromSeconds: value) != nil else {
     throw ValidationError(
-      "\(flag) must be at most \(Int64(SettingsPatch.maximumSeconds)) seconds (a year; got \(value))")
+      "\(flag) must be at most \(Int64(SettingsPatch.maximumSeconds)) seconds (a year; got \(value))"
+    )
   }
 }

@@ -22,7 +22,8 @@ struct LogoutCommand: AsyncParsableCommand {
       }
       if !variables.isEmpty {
         StandardError.line(
-          "note: \(variables.joined(separator: " and ")) still set in the environment; unset it to log out there too")
+          "note: \(variables.joined(separator: " and ")) still set in the environment; unset it to log out there too"
+        )
       }
     }
   }

@@ -116,6 +116,9 @@ import Testing
     try directory.write(
       "nb.ipynb", Self.notebook(#"{"notifyon": "stop", "NotifyChannel": "sms", "minDuraton": 1}"#))
     let refresh = configuration.refreshNotebook()
-    #expect(refresh.problems.contains { $0.contains("minDuraton: unknown key ignored (did you mean \"minDuration\"?)") })
+    #expect(
+      refresh.problems.contains {
+        $0.contains("minDuraton: unknown key ignored (did you mean \"minDuration\"?)")
+      })
   }
 }

@@ -111,7 +111,10 @@ import Testing
     (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "st"#, nil, "ends early"),
     (#"{"cells": [], "metadata": null}"#, nil, "metadata is not an object"),
     // Whole metadata.lmk, but the file is cut short or has a tail: not half-read.
-    (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "stop"}}, "nbformat": 4, "nbfor"#, nil, "ends early"),
+    (
+      #"{"cells": [], "metadata": {"lmk": {"notifyOn": "stop"}}, "nbformat": 4, "nbfor"#, nil,
+      "ends early"
+    ),
     (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [{"source": "x"#, nil, "ends early"),
     (#"{"metadata": {"lmk": {"notifyOn": "stop"}}} {"#, nil, "more after the end"),
     (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [}"#, nil, "does not match"),

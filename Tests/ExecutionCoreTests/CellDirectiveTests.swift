@@ -90,14 +90,18 @@ struct DirectiveProblemTests {
   /// The core tells the runtime (which logs a warning) right after the cell's start.
   @Test func theCoreRecordsEachIgnoredKeyAfterTheCellStarts() {
     var harness = Harness()
-    harness.send(Msg.busy("a", at: 0), Msg.input("a", "# lmk: notify=always min=abc\nx = 1", n: 4, at: 1))
+    harness.send(
+      Msg.busy("a", at: 0), Msg.input("a", "# lmk: notify=always min=abc\nx = 1", n: 4, at: 1))
     #expect(harness.story.count == 3)
-    #expect(harness.story.first == .cellStarted(executionCount: 4, code: "# lmk: notify=always min=abc\nx = 1"))
+    #expect(
+      harness.story.first
+        == .cellStarted(executionCount: 4, code: "# lmk: notify=always min=abc\nx = 1"))
     let problems = harness.story.dropFirst().map { event -> String in
       guard case .directiveIgnored(4, let problem) = event else { return "not a directive problem" }
       return problem
     }
-    #expect(problems.allSatisfy { $0.hasPrefix("cell directive \"# lmk: notify=always min=abc\": ") })
+    #expect(
+      problems.allSatisfy { $0.hasPrefix("cell directive \"# lmk: notify=always min=abc\": ") })
     #expect(problems[0].hasSuffix("notify ignored: expected none, error or stop (got \"always\")"))
     #expect(problems[1].contains("min ignored: expected a duration"))
   }
@@ -110,8 +114,10 @@ struct KeySuggestionTests {
     ("idlegrace", "idleGrace"), ("notfy", "notify"), ("mn", "min"),
   ])
   func closeKeysAreSuggested(typo: String, meant: String) {
-    let known = ["notifyOn", "notifyChannel", "minDuration", "idleGrace", "notifyOnDeath",
-      "notify", "channel", "min"]
+    let known = [
+      "notifyOn", "notifyChannel", "minDuration", "idleGrace", "notifyOnDeath",
+      "notify", "channel", "min",
+    ]
     #expect(KeySuggestion.hint(for: typo, among: known) == " (did you mean \"\(meant)\"?)")
   }
 
