@@ -78,6 +78,8 @@ def test_the_readme_get_started_works_as_written(repo_root, python_exe, tmp_path
                                 start_new_session=True)
     try:
         proc.wait(timeout=240)
+        transcript = f"--- stdout\n{out_file.read_text()}\n--- stderr\n{err_file.read_text()}"
+        assert proc.returncode == 0, transcript
         url = f"http://127.0.0.1:{port}/_standin/events"
         events = json.loads(urllib.request.urlopen(url, timeout=10).read())["events"]
     finally:
@@ -88,7 +90,6 @@ def test_the_readme_get_started_works_as_written(repo_root, python_exe, tmp_path
         proc.wait()
     out, err = out_file.read_text(), err_file.read_text()
     transcript = f"--- stdout\n{out}\n--- stderr\n{err}"
-    assert proc.returncode == 0, transcript
     assert f"Logged in to http://127.0.0.1:{port}" in out, transcript
     assert "Installed kernelspec python3-lmk" in out, transcript
     assert "token        valid" in out and "to do" not in out, transcript
