@@ -246,7 +246,9 @@ private struct Exchange: Sendable {
       if code == CURLE_WRITE_ERROR && sink.overflowed {
         return .failure(code, "response larger than \(maxResponseBytes) bytes")
       }
-      return .failure(code, detail.isEmpty ? summary : "\(summary): \(detail)")
+      // curl's detail names the cause ("Could not resolve host: x") and mostly repeats its
+      // generic summary ("Couldn't resolve host name"): one of them, the specific one.
+      return .failure(code, detail.isEmpty ? summary : detail)
     }
     var status = 0
     lmk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

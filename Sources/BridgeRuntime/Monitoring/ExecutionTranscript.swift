@@ -25,6 +25,8 @@ public enum ExecutionTranscript {
     case .cellEnded(let count, _, let idleSeen):
       // A cell that lost its idle ends quietly, as the kernel left it.
       return idleSeen ? "cell [\(count)] idle" : nil
+    case .directiveIgnored:
+      return nil  // a warning of its own (CoreDriver), not a transcript line
     case .shutdownAnnounced:
       return "kernel shutting down"
     case .kernelDied(.heartbeatLost):
