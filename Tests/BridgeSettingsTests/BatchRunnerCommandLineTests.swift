@@ -19,13 +19,17 @@ import Testing
   static let cases: [Case] = [
     // papermill: the first positional is the input, the second the output.
     Case(
-      argv: [venv + "python", venv + "papermill", "pm_fail.ipynb", "out.ipynb", "-k", "python3-lmk"],
+      argv: [
+        venv + "python", venv + "papermill", "pm_fail.ipynb", "out.ipynb", "-k", "python3-lmk",
+      ],
       expected: runner("papermill", "/home/u/jobs/pm_fail.ipynb")),
     Case(
       argv: ["papermill", "-k", "python3-lmk", "in.ipynb", "out.ipynb"],
       expected: runner("papermill", "/home/u/jobs/in.ipynb")),
     Case(
-      argv: ["papermill", "-p", "source", "data.ipynb", "-p", "n", "3", "../nb/in.ipynb", "o.ipynb"],
+      argv: [
+        "papermill", "-p", "source", "data.ipynb", "-p", "n", "3", "../nb/in.ipynb", "o.ipynb",
+      ],
       expected: runner("papermill", "/home/u/nb/in.ipynb")),
     Case(
       argv: ["papermill", "--parameters_file", "p.ipynb", "--cwd", "/tmp", "/abs/in.ipynb"],
@@ -35,15 +39,21 @@ import Testing
       expected: runner("papermill", "/home/u/jobs/in")),
     Case(argv: ["papermill", "-", "out.ipynb"], expected: runner("papermill")),
     Case(argv: ["papermill", "s3://bucket/in.ipynb", "out.ipynb"], expected: runner("papermill")),
-    Case(argv: ["papermill", "--", "-odd.ipynb"], expected: runner("papermill", "/home/u/jobs/-odd.ipynb")),
+    Case(
+      argv: ["papermill", "--", "-odd.ipynb"],
+      expected: runner("papermill", "/home/u/jobs/-odd.ipynb")),
     Case(argv: ["papermill", "-p", "only-one-value"], expected: runner("papermill")),
-    Case(argv: ["/usr/bin/python3.11", "-u", "-m", "papermill", "a.ipynb", "b.ipynb"],
+    Case(
+      argv: ["/usr/bin/python3.11", "-u", "-m", "papermill", "a.ipynb", "b.ipynb"],
       expected: runner("papermill", "/home/u/jobs/a.ipynb")),
-    Case(argv: ["python3", "-X", "dev", "-mpapermill", "a.ipynb"],
+    Case(
+      argv: ["python3", "-X", "dev", "-mpapermill", "a.ipynb"],
       expected: runner("papermill", "/home/u/jobs/a.ipynb")),
     // nbconvert, as its script, through the dispatcher, as a module.
     Case(
-      argv: [venv + "python", venv + "jupyter-nbconvert", "--to", "notebook", "--execute", "nb.ipynb"],
+      argv: [
+        venv + "python", venv + "jupyter-nbconvert", "--to", "notebook", "--execute", "nb.ipynb",
+      ],
       expected: runner("jupyter nbconvert", "/home/u/jobs/nb.ipynb")),
     Case(
       argv: ["jupyter", "nbconvert", "--execute", "--output", "x.ipynb", "sub/nb.ipynb"],
@@ -57,10 +67,13 @@ import Testing
     Case(
       argv: ["python3", "-m", "jupyter", "nbconvert", "--execute", "a.ipynb"],
       expected: runner("jupyter nbconvert", "/home/u/jobs/a.ipynb")),
-    Case(argv: ["jupyter-nbconvert", "--stdin", "--execute"], expected: runner("jupyter nbconvert")),
+    Case(
+      argv: ["jupyter-nbconvert", "--stdin", "--execute"], expected: runner("jupyter nbconvert")),
     // jupyter execute.
     Case(
-      argv: [venv + "python", venv + "jupyter-execute", "--kernel_name", "python3-lmk", "nb.ipynb"],
+      argv: [
+        venv + "python", venv + "jupyter-execute", "--kernel_name", "python3-lmk", "nb.ipynb",
+      ],
       expected: runner("jupyter execute", "/home/u/jobs/nb.ipynb")),
     Case(
       argv: ["jupyter", "execute", "--kernel_name=python3-lmk", "./nb.ipynb"],
@@ -81,13 +94,15 @@ import Testing
     Case(argv: ["", "", ""], expected: .other),
     Case(argv: ["/"], expected: .other),
     Case(argv: ["papermill", ""], expected: runner("papermill")),
-    Case(argv: ["jupyter", "execute", "\u{FFFD}\u{FFFD}.ipynb"],
+    Case(
+      argv: ["jupyter", "execute", "\u{FFFD}\u{FFFD}.ipynb"],
       expected: runner("jupyter execute", "/home/u/jobs/\u{FFFD}\u{FFFD}.ipynb")),
   ]
 
   @Test(arguments: cases)
   func reads(_ example: Case) {
-    #expect(BatchRunnerCommandLine.read(example.argv, workingDirectory: Self.cwd) == example.expected)
+    #expect(
+      BatchRunnerCommandLine.read(example.argv, workingDirectory: Self.cwd) == example.expected)
   }
 
   /// Command lines no one writes: huge, many empty arguments, every option without its value.

@@ -53,7 +53,9 @@ import Testing
             "papermill (pid 100, `/v/bin/python /v/bin/papermill pm_fail.ipynb out.ipynb`) names no notebook file that exists"
         ))
     let stdin = FakeTable(processes: [100: (1, ["papermill", "-", "out.ipynb"], "/jobs")])
-    #expect(find(stdin) == .unknown(reason: "papermill (pid 100, `papermill - out.ipynb`) names no notebook"))
+    #expect(
+      find(stdin)
+        == .unknown(reason: "papermill (pid 100, `papermill - out.ipynb`) names no notebook"))
   }
 
   /// `jupyter nbconvert --execute a.ipynb b.ipynb` runs both, one kernel after the other.
@@ -73,7 +75,8 @@ import Testing
   }
 
   @Test func unreadableAndEndlessAncestries() {
-    #expect(find(FakeTable(processes: [:])) == .unknown(reason: "the parent (pid 100) cannot be read"))
+    #expect(
+      find(FakeTable(processes: [:])) == .unknown(reason: "the parent (pid 100) cannot be read"))
     #expect(
       find(FakeTable(processes: [:]), from: 1)
         == .unknown(reason: "no batch runner above the kernel (its parent exited)"))

@@ -74,10 +74,12 @@ import Testing
       expected: NotebookLocation(path: "/srv/env.ipynb", origin: .absoluteSessionName)),
     Case(note: "both unset", session: "", connectionFileSession: "", cwd: "/srv", expected: nil),
     Case(
-      note: "a batch runner's notebook", runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9),
+      note: "a batch runner's notebook",
+      runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9),
       session: nil, cwd: "/w", expected: NotebookLocation(path: "/w/a.ipynb", origin: .batchRunner)),
     Case(
-      note: "a runner started from inside a notebook inherits its JPY_SESSION_NAME: the runner wins",
+      note:
+        "a runner started from inside a notebook inherits its JPY_SESSION_NAME: the runner wins",
       runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9), session: "/srv/outer.ipynb",
       cwd: "/w", expected: NotebookLocation(path: "/w/a.ipynb", origin: .batchRunner)),
     Case(

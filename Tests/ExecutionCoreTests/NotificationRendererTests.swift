@@ -121,7 +121,8 @@ struct NotificationRendererTests {
         == "A run on the **python3\\_lmk** kernel **finished** after execution **\\[3\\]**.")
     #expect(
       headline(.failed, cells: 4)
-        == "A run of 4 cells on the **python3\\_lmk** kernel **failed** during execution **\\[3\\]**.")
+        == "A run of 4 cells on the **python3\\_lmk** kernel **failed** during execution **\\[3\\]**."
+    )
     #expect(
       headline(.cancelled, cells: 1)
         == "A run on the **python3\\_lmk** kernel **was cancelled** during execution **\\[3\\]**.")

@@ -59,7 +59,8 @@ public struct BridgeSetup: Sendable {
   ) -> NotebookLocation? {
     let sessionName = environment["JPY_SESSION_NAME"]
     let table = ProcProcessTable()
-    let runner = (override?.isEmpty ?? true)
+    let runner =
+      (override?.isEmpty ?? true)
       ? supervisorPid.flatMap { table.parent(of: $0) }.map {
         BatchRunnerSearch.find(from: $0, in: table) { FileManager.default.fileExists(atPath: $0) }
       } : nil
@@ -78,7 +79,8 @@ public struct BridgeSetup: Sendable {
       !$0.isEmpty
     }
     var reasons = [
-      session.map { "the session name `\(BatchRunnerSearch.quoted([$0]))` names no file found" } ?? "no JPY_SESSION_NAME"
+      session.map { "the session name `\(BatchRunnerSearch.quoted([$0]))` names no file found" }
+        ?? "no JPY_SESSION_NAME"
     ]
     switch runner {
     case .unknown(let reason): reasons.append(reason)
