@@ -50,9 +50,9 @@ public enum BatchRunnerSearch {
         let existing = notebooks.filter(fileExists)
         var seen = Set<String>()
         let distinct = existing.filter { seen.insert($0).inserted }
-        switch distinct.count {
-        case 1: return .found(path: distinct[0], runner: name, pid: pid)
-        case 0:
+        switch (distinct.first, distinct.count) {
+        case (let path?, 1): return .found(path: path, runner: name, pid: pid)
+        case (nil, _):
           let named = notebooks.isEmpty ? "no notebook" : "no notebook file that exists"
           return .unknown(reason: "\(name) (pid \(pid), `\(quoted(argv))`) names \(named)")
         default:
