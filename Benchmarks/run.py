@@ -1,4 +1,4 @@
-"""Runs the jupyter-lmk benchmarks (PRODUCT.md §9) side by side; see BENCHMARKS.md.
+"""Runs the jupyter-lmk benchmarks (the targets of BENCHMARKS.md) side by side.
 
 Called by tools/bench.sh after the release build, with the venv's python:
 

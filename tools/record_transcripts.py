@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Record IOPub transcripts from a real ipykernel for the core's tests.
+"""Record IOPub transcripts from real kernels for the core's tests.
 
-Each scenario starts a fresh ipykernel through jupyter_client, subscribes a raw
+Each scenario starts a fresh kernel (ipykernel unless the scenario names another
+kernelspec in `KERNELS`: bash_kernel, IRkernel, calysto_scheme) through jupyter_client, subscribes a raw
 ZeroMQ SUB socket to its IOPub channel (raw, so the header dates stay the
 strings the kernel sent), drives the scenario over shell/control, and writes
 every IOPub message as one JSON line:
@@ -32,8 +33,8 @@ DEFAULT_OUT = REPO / "Tests" / "Fixtures" / "transcripts"
 class Recorder:
     """One kernel, one SUB socket, one transcript."""
 
-    def __init__(self) -> None:
-        self.km = KernelManager(kernel_name="python3")
+    def __init__(self, kernel_name: str = "python3") -> None:
+        self.km = KernelManager(kernel_name=kernel_name)
         self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -193,21 +194,39 @@ def scenario_shutdown(r: Recorder) -> None:
     r.pump(lambda rec: rec["header"]["msg_type"] == "shutdown_reply")
 
 
+def scenario_bash_error(r: Recorder) -> None:
+    """bash_kernel: a failing command; its error has no ename and the exit status as evalue."""
+    r.pump(r.idle_of(r.execute("ls /nonexistent-lmk-dir")))
+
+
+def scenario_r_error(r: Recorder) -> None:
+    """IRkernel: stop() inside a function; ename ERROR, the message repeated in the traceback."""
+    r.pump(r.idle_of(r.execute('f <- function() stop("boom")\nf()')))
+
+
+def scenario_scheme_error(r: Recorder) -> None:
+    """calysto_scheme (MetaKernel): an error it reports only in the shell's execute_reply."""
+    r.pump(r.idle_of(r.execute("(car (quote ()))")))
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in globals().items()
              if name.startswith("scenario_")}
+# Scenarios of kernels other than ipykernel: the kernelspec each needs installed.
+KERNELS = {"bash_error": "bash", "r_error": "ir", "scheme_error": "calysto_scheme"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=pathlib.Path, default=DEFAULT_OUT)
-    parser.add_argument("scenarios", nargs="*", help=f"default: all of {sorted(SCENARIOS)}")
+    parser.add_argument("scenarios", nargs="*",
+                        help=f"default: the ipykernel ones; any of {sorted(SCENARIOS)}")
     args = parser.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
     args.out.mkdir(parents=True, exist_ok=True)
-    for name in args.scenarios or SCENARIOS:
-        recorder = Recorder()
+    for name in args.scenarios or [s for s in SCENARIOS if s not in KERNELS]:
+        recorder = Recorder(KERNELS.get(name, "python3"))
         try:
             SCENARIOS[name](recorder)
         finally:

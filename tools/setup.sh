@@ -26,5 +26,7 @@ if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; th
   # An existing venv (also one linked from another checkout) is updated in place.
   [ -x .venv/bin/python ] || "$python" -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
+  .venv/bin/python -m bash_kernel.install --sys-prefix >/dev/null
+  .venv/bin/python -m calysto_scheme install --sys-prefix >/dev/null 2>&1
   echo "$want" > "$stamp"
 fi

@@ -36,7 +36,7 @@ enum IOPubHarness {
       context: NotificationContext(
         notebookName: "fuzz.ipynb", url: "http://localhost:8888/lab/tree/fuzz.ipynb",
         language: "python"),
-      sink: RenderingSink(), connectionFile: nil, emit: { _ in })
+      sink: RenderingSink(), emit: { _ in })
     var now = ClockReading(milliseconds: 5_000)
 
     for record in FuzzInput.split(input.dropFirst(), at: FuzzInput.recordSeparator) {

@@ -25,6 +25,8 @@
 ///   `none` never), if it lasted at least `minDuration`. Then a remote `notifyOn`
 ///   (one-shot) returns to the configured value.
 /// - A kernel death is reported as an error and notified whenever `notifyOnDeath` is on.
+///   A `starting` status after the kernel ran a cell, with no shutdown announced
+///   before it, is a death too: Jupyter's restarter brought a dead kernel back.
 public struct BridgeCore: Sendable {
   /// The configured settings (built-in defaults, config file, notebook metadata).
   public private(set) var settings: NotificationPolicy
@@ -43,6 +45,10 @@ public struct BridgeCore: Sendable {
   private var cellsStarted = 0
   /// A death was reported and no cell ran since: a second report would be a duplicate.
   private var deathReported = false
+  /// This kernel ran a cell since it (re)started: a later `starting` is a new kernel,
+  /// not this one's first words (ipykernel may answer kernel_info on its control
+  /// thread before it publishes `starting`).
+  private var kernelRanACell = false
   private var run: Run?
   /// The latest dated message: kernel time ↔ bridge clock, to date a death.
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
@@ -143,8 +149,18 @@ public struct BridgeCore: Sendable {
         cell, id: id, finishedAt: message.date, at: at, idleSeen: true, into: &actions)
       return true
     case .status(.starting):
-      // The kernel (re)started: cells in flight will never see their idle.
-      guard message.parentMsgId == nil, !inFlight.isEmpty else { return false }
+      guard message.parentMsgId == nil else { return false }
+      // A new kernel. Unasked (no shutdown announced by one that had answered):
+      // the old one died and Jupyter's restarter brought it back.
+      let diedUnasked = kernelRanACell && !shutdownSeen
+      kernelRanACell = false
+      shutdownSeen = false
+      if diedUnasked {
+        kernelDied(.restarted, at: at, into: &actions)
+        return false  // the death published its state
+      }
+      // Asked (a restart after shutdown): cells in flight will never see their idle.
+      guard !inFlight.isEmpty else { return false }
       cancelCellsInFlight(at: at, into: &actions)
       return true
     case .shutdown:
@@ -164,6 +180,7 @@ public struct BridgeCore: Sendable {
     run?.lastCellEnd = nil
     cellsStarted += 1
     deathReported = false
+    kernelRanACell = true
     if inFlight.count >= Self.maximumCellsInFlight,
       let oldest = inFlight.min(by: { $0.value.order < $1.value.order })?.key
     {

@@ -27,9 +27,24 @@ public struct KernelError: Sendable, Equatable {
     self.tracebackTail = Self.tail(of: traceback)
   }
 
-  /// `"<ename>: <evalue>"` as the official client sends it, bounded by `summaryLimit`.
+  /// `"<ename>: <evalue>"` as the official client sends it, bounded by `summaryLimit`,
+  /// where the kernel's fields say that much (docs/BEHAVIOUR.md, "Semantics"):
+  /// bash_kernel's nameless error with an exit status is `exit status 2`; IRkernel's
+  /// `ERROR` with `Error in f(): boom` is the message alone; a name without a value
+  /// is the name.
   public var summary: String {
-    TextBounds.truncated("\(ename): \(evalue)", to: Self.summaryLimit)
+    let value = evalue.trimmingBlanks
+    let text: String
+    if ename.isEmpty {
+      text = !value.isEmpty && value.allSatisfy(\.isASCIIDigit) ? "exit status \(value)" : value
+    } else if value.isEmpty {
+      text = ename
+    } else if value.lowercased().hasPrefix(ename.lowercased()) {
+      text = value
+    } else {
+      text = "\(ename): \(value)"
+    }
+    return TextBounds.truncated(text, to: Self.summaryLimit)
   }
 
   /// Whether this error is the kernel's way of reporting an interrupt.
@@ -64,6 +79,10 @@ public struct KernelError: Sendable, Equatable {
     }
     return lines.reversed()
   }
+}
+
+extension Character {
+  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 extension StringProtocol {

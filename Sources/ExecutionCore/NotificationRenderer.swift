@@ -136,7 +136,11 @@ public enum NotificationRenderer {
       guard let error = intent.cell?.error else { return nil }
       var lines = error.tracebackTail
       let summary = error.summary
-      if lines.last?.trimmingBlanks != summary.trimmingBlanks { lines.append(summary) }
+      // The summary closes the block unless the traceback already says it (IRkernel
+      // puts the message first, then the calls).
+      if !lines.contains(where: { $0.trimmingBlanks == summary.trimmingBlanks }) {
+        lines.append(summary)
+      }
       // Keep the end (where the error is) when the tail is too long.
       var text = ""
       for line in lines.reversed() {

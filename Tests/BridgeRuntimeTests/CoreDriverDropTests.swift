@@ -34,7 +34,7 @@ final class RecordingSink: SessionSink {
     CoreDriver(
       settings: NotificationPolicy(notifyOn: .error),
       context: NotificationContext(notebookName: "nb"),
-      sink: sink, connectionFile: nil, emit: { transcript.append($0) },
+      sink: sink, emit: { transcript.append($0) },
       warn: { warnings.append($0) })
   }
 

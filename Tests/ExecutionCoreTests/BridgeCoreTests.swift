@@ -240,16 +240,61 @@ struct BridgeCoreCellTests {
     #expect(text.hasSuffix(TextBounds.truncationMarker))
   }
 
-  @Test func kernelRestartCancelsCellsInFlight() {
+  private static let starting = CoreInput.message(
+    IOPubMessage(content: .status(.starting), date: kt(500)), at: ClockReading(milliseconds: 500))
+  private static let shutdownReply = CoreInput.message(
+    IOPubMessage(content: .shutdown, parentMsgId: "s", parentMsgType: "shutdown_request"),
+    at: ClockReading(milliseconds: 400))
+
+  /// A restart that was asked for (the kernel announced its shutdown) ends the cells
+  /// in flight as cancelled.
+  @Test func anAskedRestartCancelsCellsInFlight() {
     var h = Harness()
     h.send(Msg.input("a", "loop()", n: 1, at: 0))
-    h.send(
-      .message(
-        IOPubMessage(content: .status(.starting), date: kt(500)),
-        at: ClockReading(milliseconds: 500)))
+    h.send(Self.shutdownReply, Self.starting)
     #expect(h.core.snapshot.cellState == .cancelled)
     h.settle()
     #expect(h.notifications.map(\.outcome) == [.cancelled])
+    #expect(!h.core.shutdownSeen, "the new kernel has announced nothing")
+  }
+
+  /// Issue 11 item 2: a kernel killed under a Jupyter server is brought back at once;
+  /// its `starting`, with no shutdown before it, is the death (attach mode's only sign).
+  @Test(arguments: [NotifyOn.error, .none])
+  func anUnaskedRestartIsADeath(notifyOn: NotifyOn) {
+    var h = Harness(NotificationPolicy(notifyOn: notifyOn))
+    h.send(Msg.busy("a", at: 0), Msg.input("a", "time.sleep(30)", n: 4, at: 0))
+    h.send(Self.starting)
+    #expect(h.core.snapshot.cellState == .error)
+    #expect(h.core.snapshot.cellError == KernelDeath.restarted.cellError)
+    #expect(
+      h.notifications.map(\.outcome) == [.kernelDied(description: KernelDeath.restarted.cellError)])
+    #expect(h.notifications.first?.cell?.executionCount == 4)
+    // The next cells are the new kernel's.
+    h.send(Msg.cell("b", "1/0", n: 1, from: 600, to: 700, error: ("ZeroDivisionError", "x")))
+    h.settle()
+    #expect(h.notifications.count == (notifyOn == .error ? 2 : 1))
+  }
+
+  /// ipykernel answers kernel_info on its control thread, maybe before the shell
+  /// publishes `starting`: only a cell makes a later `starting` a new kernel.
+  @Test func aKernelsFirstStartingIsNoDeath() {
+    var h = Harness()
+    h.send(Msg.busy("k", type: "kernel_info_request", at: 400))
+    h.send(Msg.idle("k", type: "kernel_info_request", at: 401))
+    h.send(Self.starting)
+    h.settle()
+    #expect(h.notifications.isEmpty)
+    #expect(h.core.snapshot.cellState == nil)
+  }
+
+  @Test func anIdleKernelRestartedUnaskedDiedWhileIdle() {
+    var h = Harness()
+    h.send(Msg.cell("a", "x = 1", n: 1, from: 0, to: 10))
+    h.send(Self.starting)
+    #expect(
+      h.notifications.last?.outcome == .kernelDied(description: KernelDeath.restarted.cellError))
+    #expect(h.notifications.last?.cell == nil)
   }
 
   @Test func unchangedStateIsNotRepublished() {

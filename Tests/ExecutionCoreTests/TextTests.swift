@@ -55,6 +55,20 @@ struct TextTests {
     #expect(e.isInterrupt == interrupt)
   }
 
+  /// Issue 11 item 4: each kernel's error fields in the words its users read.
+  @Test(arguments: [
+    ("ZeroDivisionError", "division by zero", "ZeroDivisionError: division by zero"),  // ipykernel
+    ("", "2", "exit status 2"),  // bash_kernel: no name, the exit status
+    ("", "something broke", "something broke"),
+    ("ERROR", "Error in f(): boom\n", "Error in f(): boom"),  // IRkernel
+    ("ValueError", "", "ValueError"),  // raise ValueError()
+    ("", "", ""),
+    ("", "２", "２"),  // a digit outside ASCII is no exit status
+  ])
+  func summaryInEachKernelsWords(ename: String, evalue: String, summary: String) {
+    #expect(KernelError(ename: ename, evalue: evalue, traceback: []).summary == summary)
+  }
+
   @Test func tracebackTailKeepsTheLastCleanLines() {
     let traceback = (1...30).map { "\u{1B}[36mframe \($0)\u{1B}[0m\nline of \($0)\n" }
     let e = KernelError(ename: "E", evalue: "v", traceback: traceback + ["", "\n"])

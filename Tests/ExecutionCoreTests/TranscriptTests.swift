@@ -2,9 +2,9 @@ import Testing
 
 @testable import ExecutionCore
 
-/// The core against IOPub traffic recorded from a real ipykernel 7
-/// (`tools/record_transcripts.py`).
-@Suite("BridgeCore on recorded ipykernel transcripts")
+/// The core against IOPub traffic recorded from real kernels: ipykernel 7, and
+/// bash_kernel and IRkernel for their error shapes (`tools/record_transcripts.py`).
+@Suite("BridgeCore on recorded kernel transcripts")
 struct TranscriptTests {
   struct Expectation: Sendable, CustomTestStringConvertible {
     var transcript: String
@@ -48,7 +48,37 @@ struct TranscriptTests {
     Expectation(
       transcript: "shutdown", outcomes: [.finished], cellCounts: [1], cellState: .success,
       executionNum: 1, cellError: ""),
+    // Issue 11 item 4: bash_kernel's error has no name, its value is the exit status.
+    Expectation(
+      transcript: "bash_error", outcomes: [.failed], cellCounts: [1], cellState: .error,
+      executionNum: 1, cellError: "exit status 2"),
+    // IRkernel: ename ERROR, the message in evalue and again first in the traceback.
+    Expectation(
+      transcript: "r_error", outcomes: [.failed], cellCounts: [1], cellState: .error,
+      executionNum: 1, cellError: "Error in f(): boom"),
+    // A documented limit (README, "Kernels"): MetaKernel kernels (calysto_scheme) send
+    // their errors only as stderr output and in the shell's execute_reply, never as an
+    // IOPub error, so the cell counts as a success. Pinned, so a change is noticed.
+    Expectation(
+      transcript: "scheme_error", outcomes: [.finished], cellCounts: [1], cellState: .success,
+      executionNum: 1, cellError: ""),
   ]
+
+  /// The notification's error block says the error once, in words the kernel's users
+  /// know (issue 11 item 4: `: 2` for bash_kernel; IRkernel's message twice).
+  @Test(arguments: [("bash_error", "exit status 2"), ("r_error", "Error in f(): boom")])
+  func errorBlockSaysTheErrorOnce(transcript: String, summary: String) throws {
+    let messages = try TranscriptLoader.load(transcript)
+    var h = Harness(NotificationPolicy(notifyOn: .stop))
+    for (message, at) in messages { h.send(.message(message, at: at)) }
+    h.settle(at: 1_000_000)
+    let intent = try #require(h.notifications.first)
+    let text = NotificationRenderer.markdown(
+      for: intent, context: NotificationContext(notebookName: "nb.ipynb"))
+    let block = try #require(text.components(separatedBy: "Error:\n").last)
+    #expect(block.components(separatedBy: summary).count == 2, "\(text)")
+    #expect(!text.contains(": \(summary)"))
+  }
 
   @Test(arguments: expectations)
   func finalStateAndNotifications(_ e: Expectation) throws {

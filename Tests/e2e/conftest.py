@@ -14,6 +14,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from standin import Standin  # noqa: E402
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "slow: needs what CI does not install (IRkernel: r-cran-irkernel, ~6 min of apt); "
+        "run by `tools/test.sh --slow`, deselected otherwise",
+    )
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -19,8 +20,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from kernels import (
-    LineProcess, Sleeper, bridge_binary, closed_port, wait_until,
+    LineProcess, Sleeper, bridge_binary, closed_port, result_text, run_cell, wait_until,
 )
+from notebook_server import Server
 from standin import Standin
 
 ISO_MILLIS_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -41,8 +43,8 @@ def home(tmp_path: Path) -> Path:
     return path
 
 
-def start_kernel(directory: Path, name: str = "kernel-e2e.json") -> KernelManager:
-    km = KernelManager(kernel_name="python3")
+def start_kernel(directory: Path, name: str = "kernel-e2e.json", kernel_name: str = "python3") -> KernelManager:
+    km = KernelManager(kernel_name=kernel_name)
     km.connection_file = str(directory / name)
     km.start_kernel()
     kc = km.client()
@@ -87,12 +89,26 @@ def bridge_env(home: Path, server_url: str | None, token: str | None) -> dict[st
     return env
 
 
-def attach(km: KernelManager, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
-    """Starts `attach` and returns once it listens and knows the kernel's language."""
-    bridge = LineProcess(
-        [bridge_binary(), "attach", "--connection-file", km.connection_file, "--idle-grace", idle_grace, *flags],
+def start_attach(connection_file: str, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
+    """Starts `attach` on a connection file, without waiting for anything."""
+    return LineProcess(
+        [bridge_binary(), "attach", "--connection-file", connection_file, "--idle-grace", idle_grace, *flags],
         env=env,
     )
+
+
+def ready_client(connection_file: Path) -> BlockingKernelClient:
+    """A frontend of the kernel behind `connection_file`, its channels started."""
+    kc = BlockingKernelClient(connection_file=str(connection_file))
+    kc.load_connection_file()
+    kc.start_channels()
+    kc.wait_for_ready(timeout=60)
+    return kc
+
+
+def attach(km: KernelManager, env: dict[str, str], *flags: str, idle_grace: str = IDLE_GRACE) -> LineProcess:
+    """Starts `attach` and returns once it listens and knows the kernel's language."""
+    bridge = start_attach(km.connection_file, env, *flags, idle_grace=idle_grace)
     try:
         bridge.wait_for_line(lambda line: line == "subscription confirmed (iopub_welcome)")
         bridge.wait_for_line(lambda line: line.startswith("kernel: "))
@@ -540,3 +556,157 @@ def test_without_credentials_the_kernel_is_followed_locally(kernel, client, stan
         assert_clean_traffic(standin, bridge)
     finally:
         bridge.stop()
+
+
+# --- 7b. restarts and shutdowns the heartbeat does not see (issue 11 items 2 and 6)
+
+
+@pytest.fixture
+def server(tmp_path: Path, python_exe: str):
+    """A real `jupyter server` with its own runtime folder (its kernels' connection files)."""
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    srv = Server(python_exe, root, tmp_path / "jupyter-server.log", env)
+    srv.runtime = runtime
+    yield srv
+    assert srv.stop() == 0
+
+
+def test_a_kernel_killed_under_jupyter_server_is_a_death_not_a_cancel(server, standin, home):
+    """The server's restarter brings a SIGKILLed kernel back within a second, so the
+    heartbeat may never miss: the new kernel's `starting` is the sign of the death."""
+    session = server.api("POST", "/api/sessions", {
+        "path": "long.ipynb", "name": "long.ipynb", "type": "notebook", "kernel": {"name": "python3"},
+    })
+    connection = server.runtime / f"kernel-{session['kernel']['id']}.json"
+    kc = ready_client(connection)
+    bridge = start_attach(str(connection), bridge_env(home, standin.url, standin.token), "--notify-on", "error")
+    try:
+        bridge.wait_for_line(lambda line: line.startswith("kernel: "))
+        pid = int(result_text(run_cell(kc, "import os; os.getpid()")))
+        sleeper = Sleeper(seconds=60)
+        kc.execute(sleeper.code)
+        started = bridge.wait_for_line(lambda line: "started: import pathlib, time" in line)
+        count = int(started.split("[")[1].split("]")[0])
+        sleeper.wait_running()
+        os.kill(pid, signal.SIGKILL)
+        bridge.wait_for_line(lambda line: line.startswith("kernel died"), timeout=30)
+        (event,) = wait_for_events(standin, 1)
+        message = event["message"]
+        assert f"**kernel died** during execution **\\[{count}\\]**" in message, message
+        assert "restarted without a shutdown request" in message, message
+        assert "was cancelled" not in event["message"]
+        state = only_session(standin)["state"]
+        assert state["cellState"] == "error" and state["cellError"].startswith("KernelDied"), state
+    finally:
+        kc.stop_channels()
+        bridge.stop()
+
+
+def test_attach_ends_once_a_kernel_asked_to_shut_down_is_gone(tmp_path, home, standin, python_exe):
+    """`jupyter kernel` keeps its connection file after the kernel shuts down; attach
+    waits (a restart may follow) and ends as soon as nothing listens on the ports."""
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
+    app = subprocess.Popen(
+        [str(Path(python_exe).parent / "jupyter-kernel"), "--kernel=python3"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    bridge = None
+    try:
+        connection = wait_until(lambda: next(iter(runtime.glob("kernel-*.json")), None), 60, "the kernel's connection file")
+        wait_until(lambda: connection.stat().st_size > 0, 10, "the connection file's contents")
+        kc = ready_client(connection)
+        bridge = start_attach(str(connection), bridge_env(home, standin.url, standin.token), "--notify-on", "stop")
+        bridge.wait_for_line(lambda line: line.startswith("kernel: "))
+        run_cell(kc, "a = 1")
+        run_cell(kc, "b = 2")
+        kc.shutdown()
+        kc.stop_channels()
+        bridge.wait_for_line(lambda line: line == "kernel shut down (nothing listens on its ports any more)", timeout=30)
+        assert bridge.wait(timeout=15) == 0
+        assert connection.exists(), "the connection file outlived the kernel, as in the report"
+        assert "kernel died" not in "\n".join(bridge.lines)
+        assert only_session(standin)["ended"]
+    finally:
+        if bridge is not None:
+            bridge.stop()
+        app.send_signal(signal.SIGTERM)
+        try:
+            app.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            app.kill()
+            app.wait()
+
+
+# --- 8. other kernels' errors (issue 11 item 4)
+
+
+def test_a_bash_kernel_notebook_failing_reports_the_exit_status(tmp_path, standin, home):
+    """bash_kernel reports a failing command as an error with no name and the exit
+    status as its value: the user reads `exit status 2`, not `: 2`."""
+    km = start_kernel(tmp_path, kernel_name="bash")
+    bridge = attach(km, bridge_env(home, standin.url, standin.token), "--notify-on", "error")
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "bash", "display_name": "Bash", "language": "bash"}
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in ["x=1", "ls /nonexistent-lmk-dir"]]
+        counts = run_notebook(km, nb, fails=True)
+        (event,) = wait_for_events(standin, 1)
+        message = event["message"]
+        assert f"**failed** during execution **\\[{counts[-1]}\\]**" in message, message
+        assert "```bash\nls /nonexistent-lmk-dir\n```" in message, message
+        assert "Error:\n```\nexit status 2\n```" in message, message
+        assert only_session(standin)["state"]["cellError"] == "exit status 2"
+        assert stop(bridge) == 0
+        assert_clean_traffic(standin, bridge)
+    finally:
+        bridge.stop()
+        km.shutdown_kernel(now=True)
+
+
+def test_a_metakernel_error_is_not_seen_a_documented_limit(tmp_path, standin, home):
+    """calysto_scheme (MetaKernel) reports an error only as stderr and in the shell's
+    execute_reply, never on IOPub: the run counts as finished (README, "Kernels").
+    This pins today's behaviour; if MetaKernel starts sending IOPub errors, it fails."""
+    km = start_kernel(tmp_path, kernel_name="calysto_scheme")
+    bridge = attach(km, bridge_env(home, standin.url, standin.token), "--notify-on", "stop")
+    try:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("(car (quote ()))")]
+        run_notebook(km, nb, fails=True)  # nbclient reads the execute_reply: an error
+        (event,) = wait_for_events(standin, 1)
+        assert "**finished**" in event["message"], event["message"]
+        assert only_session(standin)["state"]["cellError"] == ""
+        assert stop(bridge) == 0
+    finally:
+        bridge.stop()
+        km.shutdown_kernel(now=True)
+
+
+@pytest.mark.slow
+def test_an_irkernel_notebook_failing_says_the_error_once_in_an_r_fence(tmp_path, standin, home):
+    """IRkernel answers no kernel_info on control: the fence's language comes from its
+    kernelspec (`"language": "R"`). Its error's value is repeated in its traceback: the
+    message says it once."""
+    km = start_kernel(tmp_path, kernel_name="ir")
+    bridge = start_attach(km.connection_file, bridge_env(home, standin.url, standin.token), "--notify-on", "error")
+    try:
+        # IRkernel sends no JEP 65 welcome: the session, created once IOPub is connected, says it.
+        standin.wait_for(lambda s: s.sessions(), 15, "the LMK session")
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "ir", "display_name": "R", "language": "R"}
+        nb.cells = [nbformat.v4.new_code_cell(c) for c in ["x <- 1", 'stop("boom")']]
+        run_notebook(km, nb, fails=True)
+        (event,) = wait_for_events(standin, 1, timeout=30)
+        message = event["message"]
+        assert '```r\nstop("boom")\n```' in message, message
+        assert message.count("Error in eval(expr, envir, enclos): boom") == 1, message
+        assert "ERROR: Error" not in message, message
+        assert only_session(standin)["state"]["cellError"].startswith("Error in ")
+        assert stop(bridge) == 0
+    finally:
+        bridge.stop()
+        km.shutdown_kernel(now=True)

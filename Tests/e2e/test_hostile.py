@@ -309,11 +309,14 @@ def test_a_flood_of_execute_inputs_without_idle_keeps_memory_bounded(lmk, kernel
 
 def test_a_flood_on_distinct_subshells_keeps_memory_bounded(lmk, kernel, bridge):
     """Each cell on a subshell of its own stays in flight (nothing ends it): tracking
-    stays at its bound. A restarted kernel (`starting`) ends them all."""
+    stays at its bound. A kernel restarted unasked (`starting`, no shutdown before it)
+    ends them all, as a death."""
     baseline = rss_kib(bridge.proc.pid)
     kernel.flood_execute_inputs(FLOOD // 10, subshells=True)
     kernel.publish("status", {"execution_state": "starting"}, None)
-    assert_notified_once(lmk, bridge, kernel)
+    (death,) = lmk.wait_for(lambda s: len(s.events()) == 1 and s.events(), 15, "the death")
+    assert "**kernel died**" in death["message"] and "restarted" in death["message"]
+    assert_notified_once(lmk, bridge, kernel, already=1)
     after = rss_kib(bridge.proc.pid)
     print(f"subshell flood: RSS {baseline} → {after} KiB")
     assert after - baseline <= FLOOD_GROWTH_KIB, (baseline, after)

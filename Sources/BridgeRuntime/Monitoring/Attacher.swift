@@ -18,11 +18,15 @@ public enum Attacher {
     ) {
       let monitor = CoreDriver(
         settings: setup.configuration.resolved.settings, context: setup.notification,
-        sink: setup.sink, connectionFile: connectionFile, emit: emit)
+        sink: setup.sink, emit: emit)
       setup.sink.publish(monitor.snapshot)
       return monitor
     }
+    let presence = KernelPresenceWatcher(connectionFile: connectionFile, connection: connection) {
+      listener.post(.kernelPresence($0))
+    }
     let heartbeat = try Heartbeat.start(connection: connection, context: zmq) { event in
+      presence.heartbeatLost(event == .lost)
       listener.post(.heartbeat(event))
     }
     let watcher = SettingsWatcher(
@@ -38,7 +42,7 @@ public enum Attacher {
       }
     }.start()
     let ending = listener.wait()
-    withExtendedLifetime(watcher) {}
+    withExtendedLifetime((watcher, presence)) {}
     heartbeat.stop()
     setup.sink.finish(withinMilliseconds: 3000)
     return ending ?? .stopped

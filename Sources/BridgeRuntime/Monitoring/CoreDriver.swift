@@ -13,6 +13,8 @@ public final class CoreDriver: IOPubConsumer {
     case stop
     /// Attach mode: the heartbeat stopped or resumed.
     case heartbeat(Heartbeat.Event)
+    /// Attach mode: the connection file or the kernel's process appeared or went.
+    case kernelPresence(KernelPresence)
     /// The kernel told us its language (for the notification's code fence).
     case kernelInfo(KernelInfoReply)
     /// Launcher mode: an interrupt reached the kernel's process group at this
@@ -37,8 +39,10 @@ public final class CoreDriver: IOPubConsumer {
   private var context: NotificationContext
   private let sink: SessionSink
   private let emit: @Sendable (String) -> Void
-  /// Attach mode: the connection file whose presence tells shutdown from death.
-  private let connectionFile: String?
+  /// Attach mode: what the presence watcher last said, and whether the heartbeat is lost.
+  private var presence = KernelPresence()
+  private var heartbeatIsLost = false
+  private var waitingForRestart = false
   /// Where drop lines and the drop summary go: the log at warning level by default.
   private let warn: @Sendable (String) -> Void
   private var drops = DropLog()
@@ -56,13 +60,12 @@ public final class CoreDriver: IOPubConsumer {
   ///     by default the log at warning level, whatever `emit` does.
   public init(
     settings: NotificationPolicy, context: NotificationContext, sink: SessionSink,
-    connectionFile: String?, emit: @escaping @Sendable (String) -> Void,
+    emit: @escaping @Sendable (String) -> Void,
     warn: (@Sendable (String) -> Void)? = nil
   ) {
     self.core = BridgeCore(settings: settings)
     self.context = context
     self.sink = sink
-    self.connectionFile = connectionFile
     self.emit = emit
     self.warn = warn ?? { Logger(label: "jupyter-lmk").warning("\($0)") }
   }
@@ -94,9 +97,15 @@ public final class CoreDriver: IOPubConsumer {
       apply(core.handle(.kernelExited(at: now)))
       ending = .stopped
     case .heartbeat(.recovered):
+      heartbeatIsLost = false
+      waitingForRestart = false
       emit("kernel answering again")
     case .heartbeat(.lost):
-      heartbeatLost(at: now)
+      heartbeatIsLost = true
+      judgeAbsence(at: now)
+    case .kernelPresence(let newPresence):
+      presence = newPresence
+      if heartbeatIsLost { judgeAbsence(at: now) }
     case .kernelInfo(let info):
       context.language = info.languageName.isEmpty ? context.language : info.languageName
       emit("kernel: \(info.implementation) (\(info.languageName))")
@@ -118,13 +127,23 @@ public final class CoreDriver: IOPubConsumer {
     }
   }
 
-  private func heartbeatLost(at now: ClockReading) {
-    if let connectionFile, !FileManager.default.fileExists(atPath: connectionFile) {
+  /// Attach mode, the heartbeat lost: a kernel whose connection file is gone shut
+  /// down; one that announced a shutdown may restart, so attach waits until its
+  /// process is gone too; otherwise it died.
+  private func judgeAbsence(at now: ClockReading) {
+    if !presence.connectionFileExists {
       emit("kernel shut down (connection file removed)")
       apply(core.handle(.kernelExited(at: now)))
       ending = .kernelShutDown
     } else if core.shutdownSeen {
-      emit("kernel not answering after a shutdown request; waiting for a restart")
+      if presence.processGone {
+        emit("kernel shut down (nothing listens on its ports any more)")
+        apply(core.handle(.kernelExited(at: now)))
+        ending = .kernelShutDown
+      } else if !waitingForRestart {
+        waitingForRestart = true
+        emit("kernel not answering after a shutdown request; waiting for a restart")
+      }
     } else {
       apply(core.handle(.kernelDied(.heartbeatLost, at: now)))
       ending = .kernelDied

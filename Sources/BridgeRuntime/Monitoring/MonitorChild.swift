@@ -57,7 +57,7 @@ public enum MonitorChild {
         }
         let monitor = CoreDriver(
           settings: setup.configuration.resolved.settings, context: setup.notification,
-          sink: setup.sink, connectionFile: nil, emit: { logger.debug("\($0)") })
+          sink: setup.sink, emit: { logger.debug("\($0)") })
         setup.sink.publish(monitor.snapshot)
         ready.set(setup)
         return monitor

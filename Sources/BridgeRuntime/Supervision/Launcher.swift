@@ -14,14 +14,18 @@ public struct LaunchTimings: Sendable {
   public var exitAfterShutdown: Duration
   /// When the bridge exits after a death (time for the alert), at the latest.
   public var exitAfterDeath: Duration
+  /// How long the log line of a SIGINT waits: jupyter_client interrupts every kernel
+  /// just before it shuts it down, and that interrupt is part of the shutdown.
+  public var interruptWording: Duration
 
   public init(
     judgement: Duration = .milliseconds(300), exitAfterShutdown: Duration = .milliseconds(900),
-    exitAfterDeath: Duration = .milliseconds(1900)
+    exitAfterDeath: Duration = .milliseconds(1900), interruptWording: Duration = .seconds(1)
   ) {
     self.judgement = judgement
     self.exitAfterShutdown = exitAfterShutdown
     self.exitAfterDeath = exitAfterDeath
+    self.interruptWording = interruptWording
   }
 }
 
@@ -54,11 +58,21 @@ public struct Launcher: Sendable {
   ) async -> Int32 {
     // Handlers first: a SIGINT arriving right after the spawn must not kill the bridge.
     let signals: SignalWatcher?
+    let shuttingDown = SharedFlag()
     do {
-      signals = try SignalWatcher(signals: self.signals) { [logger] event in
+      signals = try SignalWatcher(signals: self.signals) { [logger, timings] event in
         switch event {
-        case .interruptReachedKernel: logger.info("SIGINT: the kernel was interrupted")
+        case .interruptReachedKernel:
+          Task {
+            try? await Task.sleep(for: timings.interruptWording)
+            if shuttingDown.isSet {
+              logger.debug("SIGINT before the shutdown (jupyter_client interrupts first)")
+            } else {
+              logger.info("SIGINT: the kernel was interrupted")
+            }
+          }
         case .shutdownRequested:
+          shuttingDown.set(true)
           logger.info("SIGTERM: shutdown requested, waiting for the kernel to exit")
         case .survived(let signal):
           logger.notice(
@@ -82,6 +96,7 @@ public struct Launcher: Sendable {
     if let signals { forward(signals, to: monitor) }
 
     let status = await kernel.status()
+    shuttingDown.set(true)
     let ended = ContinuousClock.now
     let exit = await judge(status, endedAt: ended, signals: signals, monitor: monitor)
     switch exit.verdict {
