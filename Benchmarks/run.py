@@ -19,7 +19,10 @@ Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
      stand-in receiving POST /v1/event, minus the idle grace;
   e. start-up: a wrapped kernelspec (`jupyter-lmk run -- python -m
      ipykernel_launcher …`) against the plain one, through jupyter_client, time
-     to the first kernel_info reply, median of N starts each.
+     to the first kernel_info reply, median of N starts each;
+  f. launcher-mode idle CPU: a wrapped kernel idling, CPU time of its
+     supervisor and monitor processes (the monitor samples the kernel's memory
+     once a second).
 
 Environment knobs (all optional): JUPYTER_LMK_BENCH_MESSAGES (pipeline and
 flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
@@ -28,7 +31,7 @@ flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
 JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
 JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5),
 JUPYTER_LMK_BENCH_SECTIONS
-(default "abcde").
+(default "abcdef").
 """
 
 from __future__ import annotations
@@ -340,6 +343,54 @@ class Bench:
 
     # -- d. latency, e. start-up --------------------------------------------------------
 
+    def kernelspecs(self) -> dict[str, list[str]]:
+        """The kernelspecs `bench-unwrapped` and `bench-wrapped` (ipykernel, and the same under
+        `jupyter-lmk run`) in a temporary JUPYTER_PATH, written once; their argvs by name."""
+        kernel = [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        specs = {
+            "unwrapped": kernel,
+            "wrapped": [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--", *kernel],
+        }
+        root = self.tmp / "jupyter"
+        for name, argv in specs.items():
+            spec_dir = root / "kernels" / f"bench-{name}"
+            spec_dir.mkdir(parents=True, exist_ok=True)
+            spec = {"argv": argv, "display_name": f"bench {name}", "language": "python"}
+            (spec_dir / "kernel.json").write_text(json.dumps(spec))
+        os.environ["JUPYTER_PATH"] = str(root)
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.tmp / "runtime")
+        return specs
+
+    def launcher_idle(self) -> dict:
+        self.say(f"f. launcher-mode idle CPU (supervisor and monitor, memory sampling on, "
+                 f"idle {self.idle_seconds:g} s)")
+        self.kernelspecs()
+        figures: dict = {}
+
+        def measure(manager: KernelManager) -> None:
+            supervisor = manager.provisioner.process.pid
+            deadline = time.monotonic() + 10
+            monitor = None
+            while monitor is None and time.monotonic() < deadline:
+                monitor = next((pid for pid in proc_children(supervisor)
+                                if b"monitor" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")), None)
+                if monitor is None:
+                    time.sleep(0.05)  # polling for the child to appear, with the deadline above
+            if monitor is None:
+                raise RuntimeError("no `jupyter-lmk monitor` child of the supervisor")
+            pids = {"supervisor": supervisor, "monitor": monitor}
+            before = {name: proc_cpu_seconds(pid) for name, pid in pids.items()}
+            time.sleep(self.idle_seconds)  # the idle period measured, not a synchronisation
+            for name, pid in pids.items():
+                figures[f"{name}_cpu_seconds"] = proc_cpu_seconds(pid) - before[name]
+
+        timed_kernel_start("bench-wrapped", measure)
+        for name in ("supervisor", "monitor"):
+            cpu = figures[f"{name}_cpu_seconds"]
+            self.say(f"   {name:<10} {cpu:.2f} s CPU over {self.idle_seconds:g} s "
+                     f"({100 * cpu / self.idle_seconds if self.idle_seconds else 0:.2f} %)   (target ≈ 0)")
+        return {"idle_seconds": self.idle_seconds, **figures}
+
     def has_option(self, command: str, option: str) -> bool:
         probe = subprocess.run([str(self.jupyter_lmk), command, "--help"], capture_output=True, text=True)
         return option in probe.stdout
@@ -417,19 +468,7 @@ class Bench:
             reason = "`jupyter-lmk run` (launcher mode) is not built yet"
             self.say(f"   not available yet: {reason}")
             return {"skipped": reason}
-        kernel = [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-        specs = {
-            "unwrapped": kernel,
-            "wrapped": [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--", *kernel],
-        }
-        root = self.tmp / "jupyter"
-        for name, argv in specs.items():
-            spec_dir = root / "kernels" / f"bench-{name}"
-            spec_dir.mkdir(parents=True)
-            spec = {"argv": argv, "display_name": f"bench {name}", "language": "python"}
-            (spec_dir / "kernel.json").write_text(json.dumps(spec))
-        os.environ["JUPYTER_PATH"] = str(root)
-        os.environ["JUPYTER_RUNTIME_DIR"] = str(self.tmp / "runtime")
+        specs = self.kernelspecs()
         times: dict[str, list[float]] = {name: [] for name in specs}
         for round_number in range(self.starts):
             # Alternate which goes first, so warm caches and load drifts hit both alike.
@@ -531,6 +570,14 @@ def proc_status_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"/proc/{pid}/status has no {field}")
 
 
+def proc_children(pid: int) -> list[int]:
+    """The children of `pid`, from /proc/<pid>/task/*/children."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return children
+
+
 def proc_cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
@@ -549,7 +596,7 @@ def main() -> None:
     args = parser.parse_args()
     bench = Bench(args.build_dir.resolve(), args.bench_dir.resolve())
     bench.isolate()
-    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcde")
+    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcdef")
     results: dict = {
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
@@ -559,7 +606,8 @@ def main() -> None:
     if any(letter in sections for letter in "abd"):  # the pre-signed cell they replay
         bench.generate_cell()
     steps = [("a", "pipeline", bench.pipeline), ("b", "flood", bench.flood), ("c", "memory", bench.memory),
-             ("d", "latency", bench.latency), ("e", "startup", bench.startup)]
+             ("d", "latency", bench.latency), ("e", "startup", bench.startup),
+             ("f", "launcher_idle", bench.launcher_idle)]
     for letter, key, step in steps:
         if letter not in sections:
             continue

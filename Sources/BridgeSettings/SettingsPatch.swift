@@ -19,17 +19,19 @@ public struct SettingsPatch: Sendable, Equatable {
   public var minDurationMilliseconds: Int64?
   public var idleGraceMilliseconds: Int64?
   public var notifyOnDeath: Bool?
+  public var memoryWarning: Double?
 
   public init(
     notifyOn: NotifyOn? = nil, notifyChannel: ChannelChoice? = nil,
     minDurationMilliseconds: Int64? = nil, idleGraceMilliseconds: Int64? = nil,
-    notifyOnDeath: Bool? = nil
+    notifyOnDeath: Bool? = nil, memoryWarning: Double? = nil
   ) {
     self.notifyOn = notifyOn
     self.notifyChannel = notifyChannel
     self.minDurationMilliseconds = minDurationMilliseconds
     self.idleGraceMilliseconds = idleGraceMilliseconds
     self.notifyOnDeath = notifyOnDeath
+    self.memoryWarning = memoryWarning
   }
 
   /// The keys this patch sets.
@@ -41,6 +43,7 @@ public struct SettingsPatch: Sendable, Equatable {
       case .minDuration: minDurationMilliseconds != nil
       case .idleGrace: idleGraceMilliseconds != nil
       case .notifyOnDeath: notifyOnDeath != nil
+      case .memoryWarning: memoryWarning != nil
       }
     }
   }
@@ -57,13 +60,14 @@ public struct SettingsPatch: Sendable, Equatable {
     if let minDurationMilliseconds { result.minDurationMilliseconds = minDurationMilliseconds }
     if let idleGraceMilliseconds { result.idleGraceMilliseconds = idleGraceMilliseconds }
     if let notifyOnDeath { result.notifyOnDeath = notifyOnDeath }
+    if let memoryWarning { result.memoryWarning = memoryWarning }
     return result
   }
 }
 
 /// The settings keys, spelled as in the config file and in `metadata.lmk`.
 public enum SettingKey: String, Sendable, Equatable, CaseIterable {
-  case notifyOn, notifyChannel, minDuration, idleGrace, notifyOnDeath
+  case notifyOn, notifyChannel, minDuration, idleGrace, notifyOnDeath, memoryWarning
 }
 
 extension SettingsPatch {
@@ -129,6 +133,15 @@ extension SettingsPatch {
           throw fail(key, "must be true or false, not \(value.typeName)")
         }
         patch.notifyOnDeath = flag
+      case .memoryWarning:
+        guard let fraction = value.doubleValue else {
+          throw fail(
+            key, "must be a fraction of the memory limit (a number), not \(value.typeName)")
+        }
+        guard NotificationPolicy.isValidMemoryWarning(fraction) else {
+          throw fail(key, "must be more than 0 and at most 1 (got \(fraction))")
+        }
+        patch.memoryWarning = fraction
       case nil:
         guard !otherKeys.contains(key) else { continue }
         let known = SettingKey.allCases.map(\.rawValue) + otherKeys.sorted()

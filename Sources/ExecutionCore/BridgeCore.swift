@@ -27,6 +27,8 @@
 /// - A kernel death is reported as an error and notified whenever `notifyOnDeath` is on.
 ///   A `starting` status after the kernel ran a cell, with no shutdown announced
 ///   before it, is a death too: Jupyter's restarter brought a dead kernel back.
+/// - Memory readings (launcher mode) give each notification the run's peak, and
+///   one warning per run when it reaches `memoryWarning` of the limit (`MemoryTracker`).
 public struct BridgeCore: Sendable {
   /// The configured settings (built-in defaults, config file, notebook metadata).
   public private(set) var settings: NotificationPolicy
@@ -52,6 +54,7 @@ public struct BridgeCore: Sendable {
   private var run: Run?
   /// The latest dated message: kernel time ↔ bridge clock, to date a death.
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
+  private var memory = MemoryTracker()
 
   public init(settings: NotificationPolicy = .defaults) {
     self.settings = settings
@@ -114,8 +117,11 @@ public struct BridgeCore: Sendable {
       if let notifyChannel, !notifyChannel.isEmpty { remoteChannel = notifyChannel }
     case .settingsChanged(let newSettings, _):
       settings = newSettings
+    case .memory(let reading, _):
+      if memory.record(reading) { actions.append(.record(.memoryChanged(reading))) }
     }
     publishIfChanged(into: &actions)
+    warnIfMemoryHigh(into: &actions)
     return actions
   }
 
@@ -175,7 +181,10 @@ public struct BridgeCore: Sendable {
   private mutating func startCell(
     id: String, code: String, executionCount: Int, message: IOPubMessage, at: ClockReading
   ) {
-    if run == nil { run = Run(startClock: at, startedAt: message.date) }
+    if run == nil {
+      run = Run(startClock: at, startedAt: message.date)
+      memory.runStarted()
+    }
     run?.cellCount += 1
     run?.lastCellEnd = nil
     cellsStarted += 1
@@ -270,6 +279,7 @@ public struct BridgeCore: Sendable {
   private mutating func endRun(at now: ClockReading, into actions: inout [CoreAction]) {
     guard let run else { return }
     self.run = nil
+    let runMemory = memory.runEnded()
     let policy = effectiveSettings
     let outcome: RunOutcome =
       run.firstFailed != nil ? .failed : run.lastCancelled != nil ? .cancelled : .finished
@@ -290,7 +300,8 @@ public struct BridgeCore: Sendable {
           outcome: outcome,
           cell: run.firstFailed ?? run.lastCancelled?.report ?? run.latest?.report,
           cellCount: run.cellCount, startedAt: run.startedAt, finishedAt: run.finishedAt,
-          durationMilliseconds: duration, notifyChannel: policy.notifyChannel)))
+          durationMilliseconds: duration, notifyChannel: policy.notifyChannel,
+          memory: runMemory)))
   }
 
   private mutating func kernelDied(
@@ -308,6 +319,7 @@ public struct BridgeCore: Sendable {
     let policy = effectiveSettings
     let dyingRun = run
     run = nil
+    let runMemory = memory.runEnded()
     remoteNotifyOn = nil
     if let running, running.key == latestCellId {
       snapshot.cellFinishedAt = diedAt
@@ -328,7 +340,26 @@ public struct BridgeCore: Sendable {
           outcome: .kernelDied(description: cellError), cell: cell,
           cellCount: dyingRun?.cellCount ?? 0, startedAt: dyingRun?.startedAt, finishedAt: diedAt,
           durationMilliseconds: dyingRun.map { at.milliseconds(since: $0.startClock) },
-          notifyChannel: policy.notifyChannel)))
+          notifyChannel: policy.notifyChannel, memory: runMemory)))
+  }
+
+  /// The run's one memory warning, when a reading (or the start of a run) put it
+  /// at `memoryWarning` of the limit; sent whatever `notifyOn` says, as asked for.
+  private mutating func warnIfMemoryHigh(into actions: inout [CoreAction]) {
+    guard let run, let warning = memory.warning(at: effectiveSettings.memoryWarning) else { return }
+    let running = inFlight.max { $0.value.order < $1.value.order }?.value
+    let cell =
+      running.map {
+        CellReport(
+          executionCount: $0.executionCount, code: $0.code, state: .running,
+          startedAt: $0.startedAt)
+      } ?? run.latest?.report
+    actions.append(
+      .notify(
+        NotificationIntent(
+          outcome: .memoryWarning(warning), cell: cell, cellCount: run.cellCount,
+          startedAt: run.startedAt, finishedAt: nil, durationMilliseconds: nil,
+          notifyChannel: effectiveSettings.notifyChannel)))
   }
 
   /// The kernel's clock at `at`, from the latest dated message; nil before any.

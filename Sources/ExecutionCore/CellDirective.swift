@@ -16,6 +16,8 @@
 /// - `channel=<id or name>` picks the notification channel (the runtime resolves names).
 /// - `min=<duration>` sets the minimum run duration: whole seconds (`90`), or with a
 ///   unit `s`, `m`, `h` (`90s`, `2m`, `1h`).
+/// - `memory=<fraction>` sets `memoryWarning`: a fraction of the memory limit,
+///   more than 0 and at most 1 (`memory=0.9`).
 /// - Unknown keys and invalid values are ignored, so a typo never breaks a notebook.
 ///
 /// A directive applies from the run of the cell that carries it on (the core
@@ -24,13 +26,16 @@ public struct CellDirective: Sendable, Equatable {
   public var notifyOn: NotifyOn?
   public var notifyChannel: String?
   public var minDurationMilliseconds: Int64?
+  public var memoryWarning: Double?
 
   public init(
-    notifyOn: NotifyOn? = nil, notifyChannel: String? = nil, minDurationMilliseconds: Int64? = nil
+    notifyOn: NotifyOn? = nil, notifyChannel: String? = nil, minDurationMilliseconds: Int64? = nil,
+    memoryWarning: Double? = nil
   ) {
     self.notifyOn = notifyOn
     self.notifyChannel = notifyChannel
     self.minDurationMilliseconds = minDurationMilliseconds
+    self.memoryWarning = memoryWarning
   }
 
   /// The directives in `code`, merged in order; nil when the cell carries none.
@@ -52,6 +57,7 @@ public struct CellDirective: Sendable, Equatable {
     notifyOn = later.notifyOn ?? notifyOn
     notifyChannel = later.notifyChannel ?? notifyChannel
     minDurationMilliseconds = later.minDurationMilliseconds ?? minDurationMilliseconds
+    memoryWarning = later.memoryWarning ?? memoryWarning
   }
 
   /// `settings` with this directive's keys applied on top.
@@ -60,6 +66,7 @@ public struct CellDirective: Sendable, Equatable {
     s.notifyOn = notifyOn ?? s.notifyOn
     s.notifyChannel = notifyChannel ?? s.notifyChannel
     s.minDurationMilliseconds = minDurationMilliseconds ?? s.minDurationMilliseconds
+    s.memoryWarning = memoryWarning ?? s.memoryWarning
     return s
   }
 
@@ -86,6 +93,12 @@ public struct CellDirective: Sendable, Equatable {
       notifyChannel = TextBounds.truncated(String(value), to: 200)
     case "min":
       if let ms = Self.milliseconds(duration: value) { minDurationMilliseconds = ms }
+    case "memory":
+      if value.allSatisfy(\.isASCII), let fraction = Double(value),
+        NotificationPolicy.isValidMemoryWarning(fraction)
+      {
+        memoryWarning = fraction
+      }
     default:
       break
     }

@@ -23,4 +23,6 @@ public enum ExecutionEvent: Sendable, Equatable {
   case shutdownAnnounced
   /// The kernel died (the first report since the last cell started).
   case kernelDied(KernelDeath)
+  /// Launcher mode: the kernel's memory changed notably (`MemoryReading.isNotable(after:)`).
+  case memoryChanged(MemoryReading)
 }

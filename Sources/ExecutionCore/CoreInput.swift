@@ -25,13 +25,15 @@ public enum CoreInput: Sendable, Equatable {
   case remoteSettings(notifyOn: NotifyOn?, notifyChannel: String?, at: ClockReading)
   /// The configured settings (defaults, config file, notebook metadata) were re-read.
   case settingsChanged(NotificationPolicy, at: ClockReading)
+  /// Launcher mode: the kernel's memory figures changed (the sampler's reading).
+  case memory(MemoryReading, at: ClockReading)
 
   /// When the input happened.
   public var time: ClockReading {
     switch self {
     case .message(_, let at), .tick(let at), .kernelDied(_, let at), .kernelExited(let at),
       .interruptReachedKernel(let at, _), .remoteSettings(_, _, let at),
-      .settingsChanged(_, let at):
+      .settingsChanged(_, let at), .memory(_, let at):
       return at
     }
   }

@@ -34,3 +34,20 @@ public struct MemoryReading: Sendable, Equatable {
     self.oomKills = oomKills
   }
 }
+
+extension MemoryReading {
+  /// Without a limit, a move of this many bytes is notable.
+  static let notableStepWithoutLimit: UInt64 = 64 << 20
+
+  /// Whether this reading deserves a transcript line after `last`, the one
+  /// last given one: another source, limit or OOM count, or `current` moved by
+  /// a sixteenth of the limit (64 MiB without one), so a cell that allocates
+  /// does not write a line a second.
+  func isNotable(after last: MemoryReading?) -> Bool {
+    guard let last else { return true }
+    guard source == last.source, limit == last.limit, oomKills == last.oomKills else { return true }
+    let step = limit.map { max($0 / 16, 1) } ?? Self.notableStepWithoutLimit
+    let (now, then) = (current ?? 0, last.current ?? 0)
+    return (now > then ? now - then : then - now) >= step
+  }
+}

@@ -8,6 +8,8 @@ public enum RunOutcome: Sendable, Equatable {
   case cancelled
   /// The kernel died; the description says how (`KernelDied: killed by signal 9 …`).
   case kernelDied(description: String)
+  /// Not an end: the kernel's memory crossed `memoryWarning` while the run went on.
+  case memoryWarning(MemoryWarning)
 }
 
 /// One finished cell, as the notification shows it.
@@ -51,10 +53,13 @@ public struct NotificationIntent: Sendable, Equatable {
   public var durationMilliseconds: Int64?
   /// The channel in force at the end of the run (id or name; nil = account default).
   public var notifyChannel: String?
+  /// The run's peak memory, where known (launcher mode).
+  public var memory: RunMemory?
 
   public init(
     outcome: RunOutcome, cell: CellReport?, cellCount: Int, startedAt: KernelTime?,
-    finishedAt: KernelTime?, durationMilliseconds: Int64?, notifyChannel: String?
+    finishedAt: KernelTime?, durationMilliseconds: Int64?, notifyChannel: String?,
+    memory: RunMemory? = nil
   ) {
     self.outcome = outcome
     self.cell = cell
@@ -63,5 +68,6 @@ public struct NotificationIntent: Sendable, Equatable {
     self.finishedAt = finishedAt
     self.durationMilliseconds = durationMilliseconds
     self.notifyChannel = notifyChannel
+    self.memory = memory
   }
 }

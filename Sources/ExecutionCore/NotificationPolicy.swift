@@ -20,17 +20,26 @@ public struct NotificationPolicy: Sendable, Equatable {
   public var idleGraceMilliseconds: Int64
   /// Report kernel death whatever `notifyOn` says.
   public var notifyOnDeath: Bool
+  /// Warn once per run when the kernel's memory reaches this fraction of its
+  /// limit (0 < f ≤ 1); nil = off.
+  public var memoryWarning: Double?
 
   public init(
     notifyOn: NotifyOn = .none, notifyChannel: String? = nil,
     minDurationMilliseconds: Int64 = 0, idleGraceMilliseconds: Int64 = 1000,
-    notifyOnDeath: Bool = true
+    notifyOnDeath: Bool = true, memoryWarning: Double? = nil
   ) {
     self.notifyOn = notifyOn
     self.notifyChannel = notifyChannel
     self.minDurationMilliseconds = minDurationMilliseconds
     self.idleGraceMilliseconds = idleGraceMilliseconds
     self.notifyOnDeath = notifyOnDeath
+    self.memoryWarning = memoryWarning
+  }
+
+  /// Whether `fraction` is a valid `memoryWarning`: more than 0, at most 1.
+  public static func isValidMemoryWarning(_ fraction: Double) -> Bool {
+    fraction > 0 && fraction <= 1
   }
 
   /// The built-in defaults of docs/BEHAVIOUR.md, "Settings".

@@ -50,6 +50,7 @@ public enum NotificationRenderer {
     if let duration = intent.durationMilliseconds {
       paragraphs.append("Duration: \(words(forDuration: duration))")
     }
+    if let memory = intent.memory { paragraphs.append(memory.description) }
     return paragraphs.joined(separator: "\n\n")
   }
 
@@ -89,8 +90,10 @@ public enum NotificationRenderer {
     // A cut URL leads nowhere: an overlong one is left out, the name stays.
     let target = context.url.map(linkTarget).flatMap { $0.count <= urlLimit ? $0 : nil }
     let notebook = target.map { "[\(name)](\($0))" } ?? name
-    let separator = isDeath(intent) ? ": " : " "
-    let cells = intent.cellCount > 1 ? " (a run of \(intent.cellCount) cells)" : ""
+    let separator = isDeath(intent) || isWarning(intent) ? ": " : " "
+    // A warning comes while the run goes on: its count of cells is not final.
+    let cells =
+      intent.cellCount > 1 && !isWarning(intent) ? " (a run of \(intent.cellCount) cells)" : ""
     return "Notebook \(notebook)\(separator)\(outcome(intent, death: "**kernel died**"))\(cells)."
   }
 
@@ -101,6 +104,7 @@ public enum NotificationRenderer {
   {
     let kernel = "\(bold(kernelName)) kernel"
     if isDeath(intent) { return "The \(kernel) \(outcome(intent, death: "**died**"))." }
+    if isWarning(intent) { return "The \(kernel): \(outcome(intent, death: "**died**"))." }
     let run =
       intent.cellCount > 1
       ? "A run of \(intent.cellCount) cells on the \(kernel)" : "A run on the \(kernel)"
@@ -115,6 +119,7 @@ public enum NotificationRenderer {
     case .failed: return "**failed**" + (cellPart.map { " during" + $0 } ?? "")
     case .cancelled: return "**was cancelled**" + (cellPart.map { " during" + $0 } ?? "")
     case .kernelDied: return death + (cellPart.map { " during" + $0 } ?? " while idle")
+    case .memoryWarning(let warning): return "\(warning)" + (cellPart.map { " during" + $0 } ?? "")
     }
   }
 
@@ -125,6 +130,11 @@ public enum NotificationRenderer {
 
   private static func isDeath(_ intent: NotificationIntent) -> Bool {
     if case .kernelDied = intent.outcome { return true }
+    return false
+  }
+
+  private static func isWarning(_ intent: NotificationIntent) -> Bool {
+    if case .memoryWarning = intent.outcome { return true }
     return false
   }
 
@@ -149,7 +159,7 @@ public enum NotificationRenderer {
         text = candidate
       }
       return text.isEmpty ? summary : text
-    case .finished, .cancelled:
+    case .finished, .cancelled, .memoryWarning:
       return nil
     }
   }

@@ -156,7 +156,7 @@ public enum KernelSpecError: Error, Sendable, Equatable, CustomStringConvertible
   public var description: String {
     switch self {
     case .noSuchKernel(let name, let searched):
-      "no kernelspec named \"\(name)\" (searched \(searched.joined(separator: ", "))); `jupyter kernelspec list` shows the installed ones"
+      "no kernelspec named \"\(name)\" (searched \(searched.joined(separator: ", "))); `jupyter kernelspec list` shows the installed ones, and `--python <the Python of your Jupyter>` searches that Jupyter's"
     case .invalidSpec(let name, let problem): "kernelspec \"\(name)\" cannot be wrapped: \(problem)"
     case .alreadyWrapped(let name):
       "kernelspec \"\(name)\" already runs through jupyter-lmk; wrap the original kernel instead"

@@ -166,14 +166,17 @@ public struct KernelSpecInstaller: Sendable {
 
 extension KernelSpecInstaller {
   /// Writes the planned spec: resources copied from the original, then `kernel.json`, moved into
-  /// place in one rename. An existing spec of ours with that name is replaced; anything else is refused.
-  public func install(_ plan: Plan) throws(KernelSpecError) {
+  /// place in one rename. An existing spec of ours with that name is replaced (and returned, so
+  /// the user is told what it ran); anything else is refused.
+  @discardableResult
+  public func install(_ plan: Plan) throws(KernelSpecError) -> KernelSpec? {
     let fileManager = FileManager.default
     let destination = plan.destination
     func failure(_ path: String, _ error: any Error) -> KernelSpecError {
       .fileSystem(path: path, problem: fileErrorDescription(error))
     }
 
+    var replaced: KernelSpec?
     if fileManager.fileExists(atPath: destination) {
       let existing = destination + "/kernel.json"
       guard case .contents(let data) = readSmallFile(existing, limit: 1 << 20),
@@ -181,6 +184,7 @@ extension KernelSpecInstaller {
           name: plan.wrapped.name, resourceDirectory: destination, kernelJSON: data, file: existing),
         spec.isWrapped
       else { throw .destinationTaken(path: destination) }
+      replaced = spec
     }
 
     let pid = ProcessInfo.processInfo.processIdentifier
@@ -224,6 +228,7 @@ extension KernelSpecInstaller {
       }
       throw failure(destination, error)
     }
+    return replaced
   }
 
   /// Deletes a wrapped spec's directory (refuses anything that is not ours).

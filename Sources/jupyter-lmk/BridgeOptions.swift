@@ -22,6 +22,10 @@ struct BridgeOptions: ParsableArguments {
   @Option(help: "Seconds without a running cell before a run counts as ended.")
   var idleGrace: Double?
 
+  @Option(
+    help: "Warn once per run when the kernel's memory reaches this fraction of its limit (0-1].")
+  var memoryWarning: Double?
+
   @Option(help: "trace, debug, info, notice, warning, error or critical.")
   var logLevel: String = "info"
 
@@ -32,7 +36,8 @@ struct BridgeOptions: ParsableArguments {
       notifyChannel: notifyChannel.map { $0.isEmpty ? .accountDefault : .channel($0) },
       // Checked conversions: `validate()` refuses what they would turn into nil.
       minDurationMilliseconds: minDuration.flatMap(SettingsPatch.milliseconds(fromSeconds:)),
-      idleGraceMilliseconds: idleGrace.flatMap(SettingsPatch.milliseconds(fromSeconds:)))
+      idleGraceMilliseconds: idleGrace.flatMap(SettingsPatch.milliseconds(fromSeconds:)),
+      memoryWarning: memoryWarning)
     return patch.keys.isEmpty ? nil : patch
   }
 
@@ -45,6 +50,7 @@ struct BridgeOptions: ParsableArguments {
     if let notifyChannel { flags += ["--notify-channel", notifyChannel] }
     if let minDuration { flags += ["--min-duration", "\(minDuration)"] }
     if let idleGrace { flags += ["--idle-grace", "\(idleGrace)"] }
+    if let memoryWarning { flags += ["--memory-warning", "\(memoryWarning)"] }
     return flags + ["--log-level", logLevel]
   }
 
@@ -54,6 +60,10 @@ struct BridgeOptions: ParsableArguments {
         throw ValidationError(
           "\(flag) must be a number of seconds from 0 to \(Int64(SettingsPatch.maximumSeconds))")
       }
+    }
+    if let memoryWarning, !NotificationPolicy.isValidMemoryWarning(memoryWarning) {
+      throw ValidationError(
+        "--memory-warning must be a fraction of the memory limit, more than 0 and at most 1")
     }
   }
 

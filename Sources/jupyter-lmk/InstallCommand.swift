@@ -49,7 +49,9 @@ struct KernelSpecLocationOptions: ParsableArguments {
       homeDirectory: environment["HOME"] ?? NSHomeDirectory(), bridgeExecutable: bridge,
       extraDirectory: extraDirectory)
     if let problem {
-      StandardError.line("note: \(problem); searching the standard Jupyter directories only")
+      StandardError.line(
+        "note: \(problem); searching the standard Jupyter directories only (--python PATH names the Python of the Jupyter to use)"
+      )
     }
     for problem in installer.catalog.problems {
       StandardError.line("note: skipping \(problem)")
@@ -122,15 +124,18 @@ struct InstallCommand: ParsableCommand {
 
   private func install(_ plan: KernelSpecInstaller.Plan, with installer: KernelSpecInstaller) throws
   {
-    try installer.install(plan)
+    let replaced = try installer.install(plan)
     print(
-      "Installed kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
+      "\(replaced == nil ? "Installed" : "Replaced") kernelspec \(plan.wrapped.name) (\"\(plan.wrapped.displayName)\") in \(plan.destination)"
     )
     let through =
       plan.wrapped.provisionerName.map { " (through the kernel provisioner \($0))" } ?? ""
-    print(
-      "  wraps \(plan.source.name)\(through): \(plan.wrapped.wrappedArgv?.joined(separator: " ") ?? "")"
-    )
+    let runs = plan.wrapped.wrappedArgv?.joined(separator: " ") ?? ""
+    print("  wraps \(plan.source.name)\(through): \(runs)")
+    if let replaced {
+      let ran = replaced.wrappedArgv?.joined(separator: " ") ?? ""
+      print(ran == runs ? "  (it ran the same before)" : "  before, it ran: \(ran)")
+    }
     if let warning = plan.warning { StandardError.line("warning: \(warning)") }
   }
 }

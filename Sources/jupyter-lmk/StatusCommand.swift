@@ -80,6 +80,7 @@ struct StatusCommand: AsyncParsableCommand {
       (.minDuration, "\(Double(settings.minDurationMilliseconds) / 1000) s"),
       (.idleGrace, "\(Double(settings.idleGraceMilliseconds) / 1000) s"),
       (.notifyOnDeath, "\(settings.notifyOnDeath)"),
+      (.memoryWarning, settings.memoryWarning.map { "\($0)" } ?? "off"),
     ]
     for (key, value) in values {
       let name = key.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)

@@ -90,6 +90,7 @@ import Testing
     (#"{"lmk": null}"#, nil),
     (#"{"lmk": {}}"#, SettingsPatch()),
     (#"{"lmk": {"notifyOnDeath": false, "futureKey": 1}}"#, SettingsPatch(notifyOnDeath: false)),
+    (#"{"lmk": {"memoryWarning": 0.75}}"#, SettingsPatch(memoryWarning: 0.75)),
   ])
   func absentOrEmptyLmk(metadata: String, expected: SettingsPatch?) throws {
     let directory = try TemporaryDirectory()
@@ -106,6 +107,10 @@ import Testing
     (
       notebook(metadata: #"{"lmk": {"minDuration": "1m"}}"#), "metadata.lmk.minDuration",
       "number of seconds"
+    ),
+    (
+      notebook(metadata: #"{"lmk": {"memoryWarning": -0.5}}"#), "metadata.lmk.memoryWarning",
+      "more than 0 and at most 1"
     ),
     (notebook(metadata: #"{"lmk": {"notifyOn": stop}}"#), "metadata.lmk", "not valid JSON"),
     (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "st"#, nil, "ends early"),

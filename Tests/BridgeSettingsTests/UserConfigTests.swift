@@ -39,6 +39,8 @@ import Testing
         ("~/x.ipynb", SettingsPatch(minDurationMilliseconds: 1000)),
       ]),
     Good(text: #"{"notebooks": null}"#, base: SettingsPatch()),
+    Good(text: #"{"memoryWarning": 0.9}"#, base: SettingsPatch(memoryWarning: 0.9)),
+    Good(text: #"{"memoryWarning": 1}"#, base: SettingsPatch(memoryWarning: 1)),
     Good(
       text: #"{"notifyon": "stop", "colour": 1, "notebooks": [{"match": "a", "matches": 2}]}"#,
       base: SettingsPatch(),
@@ -83,6 +85,13 @@ import Testing
     Bad(text: #"{"idleGrace": 1e12}"#, key: "idleGrace", problemContains: "between 0 and"),
     Bad(text: #"{"notifyOnDeath": "yes"}"#, key: "notifyOnDeath", problemContains: "true or false"),
     Bad(text: #"{"notifyOnDeath": 1}"#, key: "notifyOnDeath", problemContains: "true or false"),
+    Bad(text: #"{"memoryWarning": 0}"#, key: "memoryWarning", problemContains: "more than 0"),
+    Bad(
+      text: #"{"memoryWarning": 90}"#, key: "memoryWarning", problemContains: "at most 1 (got 90.0)"
+    ),
+    Bad(
+      text: #"{"memoryWarning": "90%"}"#, key: "memoryWarning",
+      problemContains: "fraction of the memory limit (a number), not a string"),
     Bad(text: #"{"notebooks": {}}"#, key: "notebooks", problemContains: "array of rules"),
     Bad(
       text: #"{"notebooks": ["*.ipynb"]}"#, key: "notebooks[0]",

@@ -24,6 +24,9 @@ struct CellDirectiveTests {
         CellDirective(notifyOn: .error, minDurationMilliseconds: 5_000)
       ),
       ("# lmk: colour=blue notify=sometimes min=-3 min=abc channel=", CellDirective()),
+      ("# lmk: memory=0.9", CellDirective(memoryWarning: 0.9)),
+      ("# lmk: memory=1 notify=stop", CellDirective(notifyOn: .stop, memoryWarning: 1)),
+      ("# lmk: memory=0 memory=1.5 memory=-1 memory=nan memory=90%", CellDirective()),
       ("# lmk:", CellDirective()),
       ("\r\n# lmk: notify=stop\r\n", CellDirective(notifyOn: .stop)),
     ] as [(String, CellDirective)])

@@ -132,6 +132,10 @@ struct NotificationRendererTests {
     #expect(
       headline(.kernelDied(description: "KernelDied: exit status 1"), cells: 0, count: nil)
         == "The **python3\\_lmk** kernel **died** while idle.")
+    #expect(
+      headline(.memoryWarning(MemoryWarning(figure: 231 << 20, limit: 256 << 20)), cells: 2)
+        == "The **python3\\_lmk** kernel: memory at 231 MiB of 256 MiB (90 %) during execution **\\[3\\]**."
+    )
   }
 
   @Test func fenceIsLongerThanAnyBacktickRun() {

@@ -35,5 +35,6 @@ import Testing
     #expect(resolved.settings.notifyOn == .stop)
     #expect(resolved.settings.notifyChannel == "sms")
     #expect(resolved.settings.minDurationMilliseconds == 600_000)
+    #expect(resolved.settings.memoryWarning == 0.9)
   }
 }

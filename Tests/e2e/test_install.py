@@ -139,6 +139,14 @@ def test_install_wraps_the_ipykernel_spec_for_the_user(sandbox: Sandbox, monkeyp
     assert original_files and original_files <= copied
 
 
+def test_installing_again_says_it_replaces_and_what_ran_before(sandbox: Sandbox):
+    first = sandbox.run("install")
+    assert first.stdout.startswith("Installed kernelspec python3-lmk"), first.stdout
+    again = sandbox.run("install")
+    assert again.stdout.startswith("Replaced kernelspec python3-lmk"), again.stdout
+    assert "(it ran the same before)" in again.stdout
+
+
 def test_jupyter_dispatcher_runs_it_as_jupyter_lmk(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch):
     # As the README says: put the binary (here a symlink) on PATH as `jupyter-lmk`.
     link = sandbox.bin / "jupyter-lmk"

@@ -54,9 +54,9 @@ enum MemoryFiles {
     return nil
   }
 
-  /// A `Key:   1234 kB` line of `/proc/<pid>/status`, in bytes.
-  static func keyedKilobytes(_ key: String, at path: String) -> UInt64? {
-    guard let kilobytes = text(at: path).flatMap({ keyedValue(key, in: $0) }) else { return nil }
+  /// A `Key:   1234 kB` line of `/proc/<pid>/status` text, in bytes.
+  static func keyedKilobytes(_ key: String, in text: String) -> UInt64? {
+    guard let kilobytes = keyedValue(key, in: text) else { return nil }
     let (bytes, overflow) = kilobytes.multipliedReportingOverflow(by: 1024)
     return overflow ? nil : bytes
   }

@@ -34,8 +34,19 @@ public struct CgroupMemoryProbe: MemoryProbe {
   }
 
   public func read() -> MemoryReading? {
-    if let cgroup, let reading = read(cgroup), reading.limit != nil { return reading }
+    // The limit first: without one the other cgroup files are not worth reading.
+    if let cgroup, limit(of: cgroup) != nil, let reading = read(cgroup), reading.limit != nil {
+      return reading
+    }
     return processTree()
+  }
+
+  /// The cgroup's limit alone; nil when it has none or the file is gone.
+  private func limit(of cgroup: Cgroup) -> UInt64? {
+    switch cgroup {
+    case .v2(let directory): MemoryFiles.bytes(at: directory + "/memory.max")
+    case .v1(let directory): MemoryFiles.bytes(at: directory + "/memory.limit_in_bytes")
+    }
   }
 
   /// Reads the cgroup's figures; nil when its files are gone.
@@ -67,11 +78,13 @@ public struct CgroupMemoryProbe: MemoryProbe {
     var peak: UInt64 = 0
     var found = false
     for process in descendants(of: pid, including: true) {
-      let status = root + "/proc/\(process)/status"
-      guard let rss = MemoryFiles.keyedKilobytes("VmRSS:", at: status) else { continue }
+      // One read of the file for both figures.
+      guard let status = MemoryFiles.text(at: root + "/proc/\(process)/status"),
+        let rss = MemoryFiles.keyedKilobytes("VmRSS:", in: status)
+      else { continue }
       found = true
       current = current.addingClamped(rss)
-      peak = peak.addingClamped(MemoryFiles.keyedKilobytes("VmHWM:", at: status) ?? rss)
+      peak = peak.addingClamped(MemoryFiles.keyedKilobytes("VmHWM:", in: status) ?? rss)
     }
     return found ? MemoryReading(source: .processTree, current: current, peak: peak) : nil
   }

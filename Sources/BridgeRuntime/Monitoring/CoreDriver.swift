@@ -26,6 +26,8 @@ public final class CoreDriver: IOPubConsumer {
     case settings(NotificationPolicy)
     /// Launcher mode: asks whether the kernel announced a shutdown on IOPub.
     case reportShutdownSeen(@Sendable (Bool) -> Void)
+    /// Launcher mode: the memory sampler's latest reading of the kernel.
+    case memory(MemoryReading)
   }
 
   /// Why monitoring ended.
@@ -124,6 +126,8 @@ public final class CoreDriver: IOPubConsumer {
       apply(core.handle(.settingsChanged(settings, at: now)))
     case .reportShutdownSeen(let answer):
       answer(core.shutdownSeen)
+    case .memory(let reading):
+      apply(core.handle(.memory(reading, at: now)))
     }
   }
 

@@ -31,7 +31,27 @@ public enum ExecutionTranscript {
       return "kernel died (heartbeat lost, connection file still present)"
     case .kernelDied(let death):
       return "kernel died: \(death.description)"
+    case .memoryChanged(let reading):
+      return memoryLine(reading)
     }
+  }
+
+  /// `memory: 231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`.
+  static func memoryLine(_ reading: MemoryReading) -> String {
+    let figures = [
+      reading.current.map {
+        "\(ByteCount($0))" + (reading.limit.map { " of \(ByteCount($0))" } ?? "")
+      },
+      reading.peak.map { "peak \(ByteCount($0))" },
+      reading.oomKills.flatMap { $0 > 0 ? "\($0) OOM kill(s)" : nil },
+    ].compactMap { $0 }
+    let origin =
+      switch reading.source {
+      case .cgroupV2: "cgroup v2"
+      case .cgroupV1: "cgroup v1"
+      case .processTree: "kernel process tree"
+      }
+    return "memory: \(figures.joined(separator: ", ")) (\(origin))"
   }
 
   /// One line for a notification: `run of 2 cell(s) failed at [7]`.
@@ -42,8 +62,10 @@ public enum ExecutionTranscript {
     case .failed: outcome = "failed"
     case .cancelled: outcome = "was cancelled"
     case .kernelDied: outcome = "kernel died"
+    case .memoryWarning(let warning): outcome = "reached \(warning)"
     }
     let cell = intent.cell.map { " at [\($0.executionCount)]" } ?? ""
-    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)"
+    let memory = intent.memory.map { "; \($0)" } ?? ""
+    return "run of \(intent.cellCount) cell(s) \(outcome)\(cell)\(memory)"
   }
 }

@@ -75,6 +75,14 @@ public enum MonitorChild {
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: { logger.warning("\($0)") })
     askLanguage(connection: connection, context: context, listener: listener)
+    // Off the IOPub thread; its readings reach the core through the listener's inputs.
+    let sampler = memory.probe.map { probe in
+      MemorySampler(probe: probe) { listener.post(.memory($0)) }
+    }
+    /// The figures at the kernel's end, so its last run's notification has them.
+    @Sendable func postFinalReading() {
+      if let reading = memory.probe?.read() { listener.post(.memory(reading)) }
+    }
 
     // The supervisor's word, until the verdict; its end (EOF) means it is gone.
     let budget = Latch<Int64>()
@@ -86,10 +94,12 @@ public enum MonitorChild {
         listener.post(.reportShutdownSeen { link.send(MonitorLink.encode(.shutdownSeen($0))) })
       case .kernelStopped?:
         Failpoint.wrapUp.hit()
+        postFinalReading()
         listener.post(.kernelExited(death: nil))
         budget.set(700)
       case .kernelDied(let status)?:
         Failpoint.wrapUp.hit()
+        postFinalReading()
         listener.post(.kernelExited(death: memory.death(of: status)))
         budget.set(1500)
       case nil:
@@ -100,6 +110,7 @@ public enum MonitorChild {
       budget.set(700)
     }
     let milliseconds = await budget.wait()
+    sampler?.stop()
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       // Both block: a thread of their own, not the cooperative pool.
       Thread {
