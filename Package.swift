@@ -17,9 +17,11 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-http-types", from: "1.3.0"),
   ],
   targets: [
-    // System libzmq (Debian: libzmq3-dev).
+    // System libzmq (Debian: libzmq3-dev). No pkgConfig: Debian's libzmq.pc carries
+    // `-isystem /usr/include/mit-krb5`, which SwiftPM refuses with a warning on every build;
+    // zmq.h is in /usr/include and the module map links "zmq" itself.
     .systemLibrary(
-      name: "CZeroMQ", pkgConfig: "libzmq",
+      name: "CZeroMQ",
       providers: [.apt(["libzmq3-dev"])]),
     // Typed wrappers for libcurl's variadic curl_easy_setopt (Debian: libcurl4-openssl-dev).
     .target(
@@ -66,7 +68,7 @@ let package = Package(
       name: "BridgeRuntime",
       dependencies: [
         "ExecutionCore", "JupyterProtocol", "BridgeSettings", "KernelSpecs", "ZMQWrap",
-        "LMKClient", "CSpawn", .product(name: "Logging", package: "swift-log"),
+        "LMKClient", "OutsideFiles", "CSpawn", .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "jupyter-lmk",

@@ -2,7 +2,7 @@
 
 1. start the local LMK stand-in (LMK itself is not reachable from here);
 2. `jupyter-lmk login`: the headless flow, approved as the user would in a browser;
-3. `jupyter-lmk install`: a wrapped "Python 3 (LMK)" kernel in a temporary Jupyter path;
+3. `jupyter-lmk install`: a wrapped "… (LMK)" kernel, python3-lmk, in a temporary Jupyter path;
 4. nbclient runs demo/example.ipynb (a quick, a slow and a failing cell) on that kernel;
 5. print what LMK received: the session's state timeline and the notification.
 
@@ -28,6 +28,16 @@ from standin import Standin  # noqa: E402
 
 BIN = os.environ.get("JUPYTER_LMK_BIN") or str(REPO / ".build" / "debug" / "jupyter-lmk")
 BOLD, DIM, RESET = ("\033[1m", "\033[2m", "\033[0m") if sys.stdout.isatty() else ("", "", "")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def plain(text: str) -> str:
+    """Text without terminal escapes (IPython colours its tracebacks) unless stdout is a terminal."""
+    return text if sys.stdout.isatty() else ANSI.sub("", text)
+
+
+def cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def step(text: str) -> None:
@@ -54,7 +64,7 @@ def login(env: dict[str, str], standin: Standin) -> None:
 
 
 def install(env: dict[str, str]) -> None:
-    step("jupyter-lmk install --user --kernel python3")
+    step(f"jupyter-lmk install --user --kernel python3 --python {sys.executable}")
     out = subprocess.run([BIN, "install", "--user", "--kernel", "python3", "--python", sys.executable],
                          env=env, capture_output=True, text=True, timeout=120)
     print("\n".join("  " + line for line in (out.stdout + out.stderr).rstrip().splitlines()))
@@ -62,8 +72,8 @@ def install(env: dict[str, str]) -> None:
         raise SystemExit("install failed")
 
 
-def run_notebook(env: dict[str, str], notebook: Path) -> None:
-    step(f"nbclient runs {notebook.name} on the 'Python 3 (LMK)' kernel (metadata.lmk: notify on error)")
+def run_notebook(env: dict[str, str], notebook: Path, log: Path) -> None:
+    step(f"nbclient runs {notebook.name} on the wrapped kernel python3-lmk (metadata.lmk: notify on error)")
     nb = nbformat.read(notebook, as_version=4)
     os.environ.update(env)  # the kernel (and the bridge) inherit the launching environment
     # jupyter_server tells the kernel which notebook it runs; nbclient alone does not.
@@ -71,11 +81,18 @@ def run_notebook(env: dict[str, str], notebook: Path) -> None:
     client = NotebookClient(nb, kernel_name="python3-lmk", timeout=120,
                             resources={"metadata": {"path": str(notebook.parent)}})
     started = time.monotonic()
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        print(f"  the notebook failed as planned: {str(error).strip().splitlines()[-1]}")
+    # The kernel's and the bridge's stderr go to a file: ipykernel's own warnings would land in
+    # the middle of the demo; the bridge's warnings, if any, are shown after the run.
+    with open(log, "wb") as stderr:
+        try:
+            client.execute(stderr=stderr)
+        except CellExecutionError as error:
+            print(f"  the notebook failed as planned: {plain(str(error).strip().splitlines()[-1])}")
     print(f"  nbclient finished in {time.monotonic() - started:.1f} s and shut the kernel down")
+    warnings = [line for line in log.read_text(errors="replace").splitlines()
+                if "jupyter-lmk" in line and (" warning " in line or " error " in line)]
+    for line in warnings:
+        print(f"  bridge: {line}")
 
 
 def show(standin: Standin, deadline: float = 10.0) -> None:
@@ -90,10 +107,10 @@ def show(standin: Standin, deadline: float = 10.0) -> None:
             state = entry["state"] or {}
             cell = ""
             if "cellState" in state:
-                text = (state.get("cellText") or "").splitlines()[0][:40] if state.get("cellText") else ""
+                text = cut(state["cellText"].splitlines()[0], 40) if state.get("cellText") else ""
                 cell = f"cell [{state.get('executionNum', '?')}] {state['cellState']:<9} {DIM}{text}{RESET}"
                 if state.get("cellError"):
-                    cell += f"  {state['cellError']}"
+                    cell += f"  {plain(state['cellError'])}"
             shell = state.get("shellState", "")
             print(f"    +{entry['time'] - first:6.2f}s  {entry['op']:<6}  {shell:<8} {cell}")
     events = standin.events()
@@ -122,7 +139,7 @@ def main() -> int:
             print(f"  {standin.url}")
             login(env, standin)
             install(env)
-            run_notebook(env, REPO / "demo" / "example.ipynb")
+            run_notebook(env, REPO / "demo" / "example.ipynb", Path(tmp) / "kernel.log")
             show(standin)
         finally:
             standin.stop()

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Local stand-in for the LMK API, for tests of jupyter-lmk.
+"""Local stand-in for the LMK API, for tests of jupyter-lmk and for trying it without an
+account (the authorize page has an Approve button; each notification received is printed).
 
 It serves the operations of Sources/LMKClient/openapi.yaml on 127.0.0.1 with
 in-memory state, validates every request body against that document (so a
@@ -37,6 +38,7 @@ its "type" (without it the document's oneOf matches all three partial schemas).
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import re
@@ -476,6 +478,9 @@ class State:
             event_id = str(uuid.uuid4())
             created = now_iso()
             self.events.append(dict(json.loads(json.dumps(body)), eventId=event_id, time=time.time()))
+        # The one line a person trying jupyter-lmk against the stand-in waits for.
+        first = next((line.strip() for line in body["message"].splitlines() if line.strip()), "")
+        print(f"standin: notification received: {first[:200]}", file=sys.stderr, flush=True)
         response = {
             "eventId": event_id,
             "userId": USER_ID,
@@ -888,8 +893,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _control(self, path: str, raw: bytes, body_error: BodyError | None) -> None:
         if path.startswith("headless/") and path.endswith("/authorize") and self.command == "GET":
-            page = b"<html><body>LMK stand-in: approve with POST /_standin/headless/&lt;id&gt;/approve</body></html>"
-            self._send(200, page, content_type="text/html")
+            self._send(200, authorize_page(path[len("headless/"):-len("/authorize")]), content_type="text/html")
+            return
+        form = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if form == "application/x-www-form-urlencoded" and self.command == "POST":
+            # The authorize page's Approve button: answer the browser with a page, not JSON.
+            status, reply, _ = self.server.state.control("POST", path, None)
+            words = "Approved: go back to the terminal." if status == 200 else html.escape(str(reply))
+            self._send(status, f"<!doctype html><title>LMK stand-in</title><p>{words}</p>".encode(),
+                       content_type="text/html")
             return
         try:
             if body_error is not None:
@@ -902,6 +914,19 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, reply, headers)
         except OSError:
             self.close_connection = True
+
+
+def authorize_page(session_id: str) -> bytes:
+    """What LMK's authorize URL shows, reduced to its one button: a form POST to the control
+    API's approve endpoint (the same call tests make)."""
+    action = html.escape(f"/_standin/headless/{quote(unquote(session_id), safe='')}/approve")
+    return (
+        "<!doctype html><html><head><meta charset=utf-8><title>LMK stand-in: approve</title></head>"
+        "<body><h1>LMK stand-in</h1><p>jupyter-lmk asks to notify you (a local stand-in for LMK:"
+        " nothing leaves this machine).</p>"
+        f'<form method="post" action="{action}"><button type="submit">Approve</button></form>'
+        "</body></html>"
+    ).encode()
 
 
 class StandinServer(ThreadingHTTPServer):
@@ -938,7 +963,8 @@ def default_spec_path() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Local stand-in for the LMK API (tests only).")
+    parser = argparse.ArgumentParser(
+        description="Local stand-in for the LMK API: for tests, and to try jupyter-lmk without an account.")
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--port-file", type=Path, help="write the bound port here (atomically) once listening")
     parser.add_argument("--token-ttl", type=float, default=3600, help="expires_in of issued access tokens, seconds")
@@ -982,7 +1008,10 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
         server.server_close()
         return 1
-    print(f"standin: listening on http://127.0.0.1:{port} ({len(spec.operations)} operations)", file=sys.stderr)
+    scheme = "https" if args.tls_cert else "http"
+    print(f"standin: listening on {scheme}://127.0.0.1:{port} ({len(spec.operations)} operations)", file=sys.stderr)
+    print(f"standin: to use it, LMK_SERVER_URL={scheme}://127.0.0.1:{port} jupyter lmk login", file=sys.stderr,
+          flush=True)
     while not stop.wait(0.5):
         if not thread.is_alive():
             break

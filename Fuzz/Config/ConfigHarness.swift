@@ -50,8 +50,11 @@ enum ConfigHarness {
       start = end
     }
     if outcome == .needMore { outcome = scanner.finish() }
-    guard case .found(let captured) = outcome,
-      let patch = try? NotebookMetadata.settings(fromJSON: Data(captured), file: "/fuzz/a.ipynb")
+    guard case .found(let captured) = outcome else { return }
+    var warnings: [String] = []
+    guard
+      let patch = try? NotebookMetadata.settings(
+        fromJSON: Data(captured), file: "/fuzz/a.ipynb", warnings: &warnings)
     else { return }
     _ = ResolvedSettings.resolve([SettingsLayer(source: .defaults, patch: patch)])
   }

@@ -52,26 +52,12 @@ struct JSONKeyPathScanner {
   }
 
   private mutating func feed(raw: UnsafeRawBufferPointer) {
-    guard let base = raw.baseAddress else { return }
     var index = 0
     while index < raw.count, outcome == .needMore {
       if inString, !escaped, key == nil, capture == nil {
         // Inside a string nobody needs (most of a notebook's bytes): jump to the next
         // backslash or closing quote with memchr instead of stepping byte by byte.
-        let start = base + index
-        let remaining = raw.count - index
-        let quote = memchr(start, Int32(UInt8(ascii: "\"")), remaining).map {
-          UnsafeRawPointer($0) - start
-        }
-        if let backslash = memchr(start, Int32(UInt8(ascii: "\\")), quote ?? remaining) {
-          index += (UnsafeRawPointer(backslash) - start) + 1
-          escaped = true
-        } else if let quote {
-          index += quote + 1
-          inString = false
-        } else {
-          index = raw.count
-        }
+        index = JSONStringSkip.skip(raw, from: index, inString: &inString, escaped: &escaped)
         continue
       }
       step(raw[index])

@@ -15,6 +15,15 @@ public enum NotebookMetadata {
   /// - Throws: `ConfigError` naming the notebook and key when the file is unreadable, not a
   ///   notebook, or `metadata.lmk` holds a wrong type or value. Keep the previous settings then.
   public static func read(path: String) throws(ConfigError) -> SettingsPatch? {
+    var warnings: [String] = []
+    return try read(path: path, warnings: &warnings)
+  }
+
+  /// `read(path:)`, adding one line per unknown key of `metadata.lmk` to `warnings`
+  /// (with the "did you mean" the config file gives).
+  public static func read(path: String, warnings: inout [String]) throws(ConfigError)
+    -> SettingsPatch?
+  {
     let handle: FileHandle
     switch OutsideFile.open(path) {
     case .success(let opened): handle = opened
@@ -24,16 +33,20 @@ public enum NotebookMetadata {
     defer { try? handle.close() }
     var scanner = JSONKeyPathScanner(path: ["metadata", "lmk"], captureLimit: captureLimit)
     var outcome = JSONKeyPathScanner.Outcome.needMore
+    // Read to the end even once metadata.lmk is found: a truncated file is not used.
+    var envelope = JSONEnvelopeCheck()
     var total = 0
     do {
-      while outcome == .needMore, let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty
+      while envelope.problem == nil, let chunk = try handle.read(upToCount: chunkSize),
+        !chunk.isEmpty
       {
         total += chunk.count  // at most notebookLimit + chunkSize: no overflow
         guard total <= sizeLimit else {
           throw ConfigError(
             file: path, problem: "is larger than \(sizeLimit) bytes; metadata.lmk not read")
         }
-        outcome = scanner.feed(chunk)
+        if outcome == .needMore { outcome = scanner.feed(chunk) }
+        envelope.feed(chunk)
       }
     } catch let error as ConfigError {
       throw error
@@ -41,17 +54,26 @@ public enum NotebookMetadata {
       throw ConfigError(file: path, problem: "cannot be read (\(fileErrorDescription(error)))")
     }
     if outcome == .needMore { outcome = scanner.finish() }
+    if case .invalid = outcome {
+      // The scanner's own words name what metadata.lmk needed.
+    } else if let problem = envelope.finish() {
+      throw ConfigError(
+        file: path, problem: "is not a readable notebook: \(problem); metadata.lmk not used")
+    }
     switch outcome {
     case .absent: return nil
     case .invalid(let problem):
       throw ConfigError(file: path, problem: "is not a readable notebook: \(problem)")
     case .needMore: throw ConfigError(file: path, problem: "is not a readable notebook")
-    case .found(let bytes): return try settings(fromJSON: Data(bytes), file: path)
+    case .found(let bytes):
+      return try settings(fromJSON: Data(bytes), file: path, warnings: &warnings)
     }
   }
 
   /// Parses the JSON text of `metadata.lmk`.
-  static func settings(fromJSON data: Data, file: String) throws(ConfigError) -> SettingsPatch? {
+  static func settings(fromJSON data: Data, file: String, warnings: inout [String])
+    throws(ConfigError) -> SettingsPatch?
+  {
     let key = "metadata.lmk"
     switch ConfigJSONValue.parse(data) {
     case .failure(let problem):
@@ -59,9 +81,11 @@ public enum NotebookMetadata {
     case .success(.null):
       return nil
     case .success(.object(let object)):
-      // Unknown keys in a notebook are not worth a warning on every re-read: a newer
-      // jupyter-lmk may have written them.
-      return try SettingsPatch.parse(object, file: file, keyPath: key).patch
+      // Unknown keys are reported as in the config file (`notifyon` is a typo far more
+      // often than a newer version's key); the watcher repeats them only when they change.
+      let parsed = try SettingsPatch.parse(object, file: file, keyPath: key)
+      warnings += parsed.warnings
+      return parsed.patch
     case .success(let other):
       throw ConfigError(file: file, key: key, problem: "must be an object, not \(other.typeName)")
     }
@@ -108,8 +132,8 @@ public struct FileStamp: Sendable, Equatable {
 public struct NotebookWatcher: Sendable {
   /// What a poll found.
   public enum Update: Sendable, Equatable {
-    /// The notebook's settings (nil = no `metadata.lmk`).
-    case settings(SettingsPatch?)
+    /// The notebook's settings (nil = no `metadata.lmk`) and its unknown keys, one line each.
+    case settings(SettingsPatch?, warnings: [String])
     /// The notebook could not be read or its `metadata.lmk` is broken; keep what was in force.
     case unreadable(ConfigError)
   }
@@ -133,7 +157,9 @@ public struct NotebookWatcher: Sendable {
   public mutating func poll() -> Update? {
     guard observe(FileStamp.current(path: path)) else { return nil }
     do {
-      return .settings(try NotebookMetadata.read(path: path))
+      var warnings: [String] = []
+      let patch = try NotebookMetadata.read(path: path, warnings: &warnings)
+      return .settings(patch, warnings: warnings)
     } catch {
       return .unreadable(error)
     }

@@ -145,9 +145,7 @@ extension SettingsPatch {
       case nil:
         guard !otherKeys.contains(key) else { continue }
         let known = SettingKey.allCases.map(\.rawValue) + otherKeys.sorted()
-        let hint =
-          known.first { $0.lowercased() == key.lowercased() }.map { " (did you mean \"\($0)\"?)" }
-          ?? ""
+        let hint = KeySuggestion.hint(for: key, among: known)
         warnings.append("\(file): \(name(key)): unknown key ignored\(hint)")
       }
     }

@@ -136,9 +136,13 @@ public struct BridgeCore: Sendable {
       else { return false }
       endCellsLosingTheirIdle(
         toStartOn: message.subshellId, at: at, date: message.date, into: &actions)
-      startCell(id: id, code: code, executionCount: executionCount, message: message, at: at)
+      let directiveProblems = startCell(
+        id: id, code: code, executionCount: executionCount, message: message, at: at)
       actions.append(
         .record(.cellStarted(executionCount: executionCount, code: inFlight[id]?.code ?? "")))
+      for problem in directiveProblems {
+        actions.append(.record(.directiveIgnored(executionCount: executionCount, problem: problem)))
+      }
       return true
     case .error(let ename, let evalue, let traceback):
       guard let id = message.parentMsgId, let cell = inFlight[id], cell.error == nil
@@ -178,9 +182,10 @@ public struct BridgeCore: Sendable {
     }
   }
 
+  /// Returns the problems of the cell's directive (keys it ignored), for the log.
   private mutating func startCell(
     id: String, code: String, executionCount: Int, message: IOPubMessage, at: ClockReading
-  ) {
+  ) -> [String] {
     if run == nil {
       run = Run(startClock: at, startedAt: message.date)
       memory.runStarted()
@@ -200,7 +205,8 @@ public struct BridgeCore: Sendable {
       order: cellsStarted, executionCount: executionCount, code: text,
       subshellId: message.subshellId, startedAt: message.date)
     latestCellId = id
-    if let cellDirective = CellDirective.parse(code: code) { directive.merge(cellDirective) }
+    let cellDirective = CellDirective.parse(code: code)
+    if let cellDirective { directive.merge(cellDirective) }
     snapshot.shellState = .running
     snapshot.cellState = .running
     snapshot.cellText = text
@@ -208,6 +214,7 @@ public struct BridgeCore: Sendable {
     snapshot.executionNum = executionCount
     snapshot.cellStartedAt = message.date
     snapshot.cellFinishedAt = nil
+    return cellDirective?.problems ?? []
   }
 
   /// A cell that ended (its idle, or the next cell on its shell): error, cancelled or success.

@@ -18,7 +18,8 @@
 ///   unit `s`, `m`, `h` (`90s`, `2m`, `1h`).
 /// - `memory=<fraction>` sets `memoryWarning`: a fraction of the memory limit,
 ///   more than 0 and at most 1 (`memory=0.9`).
-/// - Unknown keys and invalid values are ignored, so a typo never breaks a notebook.
+/// - Unknown keys and invalid values are ignored, so a typo never breaks a notebook,
+///   and each is described in `problems` (the runtime logs them), never silent.
 ///
 /// A directive applies from the run of the cell that carries it on (the core
 /// decides at the end of that run), and later directives override earlier ones key by key.
@@ -27,6 +28,8 @@ public struct CellDirective: Sendable, Equatable {
   public var notifyChannel: String?
   public var minDurationMilliseconds: Int64?
   public var memoryWarning: Double?
+  /// One line per key that was ignored: the directive, the key, what was expected.
+  public var problems: [String] = []
 
   public init(
     notifyOn: NotifyOn? = nil, notifyChannel: String? = nil, minDurationMilliseconds: Int64? = nil,
@@ -45,8 +48,13 @@ public struct CellDirective: Sendable, Equatable {
     for line in code.split(whereSeparator: \.isNewline) {
       guard let pairs = directiveBody(of: line) else { continue }
       found = true
+      let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+      let trimmed = line.drop(while: blank).reversed().drop(while: blank).reversed()
+      let directive = TextBounds.truncated(String(trimmed), to: 120)
       for token in pairs.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-        result.apply(token: token)
+        if let problem = result.apply(token: token) {
+          result.problems.append("cell directive \"\(directive)\": \(problem)")
+        }
       }
     }
     return found ? result : nil
@@ -81,27 +89,46 @@ public struct CellDirective: Sendable, Equatable {
     return rest.dropFirst(4)
   }
 
-  private mutating func apply(token: Substring) {
-    guard let eq = token.firstIndex(of: "=") else { return }
+  /// The keys a directive knows, for "did you mean".
+  static let keys = ["notify", "channel", "min", "memory"]
+
+  /// Applies one `key=value`; returns what was wrong with it, if anything.
+  private mutating func apply(token: Substring) -> String? {
+    guard let eq = token.firstIndex(of: "=") else {
+      return "\"\(token.prefix(40))\" ignored: expected key=value"
+    }
     let key = token[..<eq].lowercased()
     let value = token[token.index(after: eq)...]
-    guard !value.isEmpty else { return }
+    let shownKey = String(token[..<eq].prefix(40))
+    guard !value.isEmpty else { return "\(shownKey) ignored: no value after \"=\"" }
+    let shownValue = String(value.prefix(40))
     switch key {
     case "notify":
-      if let n = NotifyOn(rawValue: value.lowercased()) { notifyOn = n }
+      guard let n = NotifyOn(rawValue: value.lowercased()) else {
+        return "notify ignored: expected none, error or stop (got \"\(shownValue)\")"
+      }
+      notifyOn = n
     case "channel":
       notifyChannel = TextBounds.truncated(String(value), to: 200)
     case "min":
-      if let ms = Self.milliseconds(duration: value) { minDurationMilliseconds = ms }
-    case "memory":
-      if value.allSatisfy(\.isASCII), let fraction = Double(value),
-        NotificationPolicy.isValidMemoryWarning(fraction)
-      {
-        memoryWarning = fraction
+      guard let ms = Self.milliseconds(duration: value) else {
+        return
+          "min ignored: expected a duration such as 90, 90s, 2m or 1h (got \"\(shownValue)\")"
       }
+      minDurationMilliseconds = ms
+    case "memory":
+      guard value.allSatisfy(\.isASCII), let fraction = Double(value),
+        NotificationPolicy.isValidMemoryWarning(fraction)
+      else {
+        return
+          "memory ignored: expected a fraction of the memory limit, more than 0 and at most 1 (got \"\(shownValue)\")"
+      }
+      memoryWarning = fraction
     default:
-      break
+      return
+        "unknown key \(shownKey) ignored\(KeySuggestion.hint(for: String(key), among: Self.keys)) (known: notify, channel, min, memory)"
     }
+    return nil
   }
 
   /// `90`, `90s`, `2m`, `1h` → milliseconds; nil for anything else or an absurd value.

@@ -19,6 +19,9 @@ public enum ExecutionEvent: Sendable, Equatable {
   /// The cell ended: at its `idle` (`idleSeen`), or because it can no longer finish
   /// (the next cell on its shell started, the kernel restarted or exited).
   case cellEnded(executionCount: Int, state: CellState, idleSeen: Bool)
+  /// A cell's `# lmk:` directive had a key it ignored: the line says which and why.
+  /// Worth a warning (a typo in a directive must not be silent), never fatal.
+  case directiveIgnored(executionCount: Int, problem: String)
   /// The kernel announced its shutdown on IOPub.
   case shutdownAnnounced
   /// The kernel died (the first report since the last cell started).

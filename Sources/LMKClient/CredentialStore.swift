@@ -68,9 +68,25 @@ public struct CredentialStore: Sendable {
       serverURL: pick("LMK_SERVER_URL", "server_url"))
   }
 
-  /// Stores a grant (a rotated refresh token included) received at `now`.
-  public func save(_ grant: TokenGrant, now: Date = Date()) throws {
+  /// Whether the file itself holds a token for the profile (the `LMK_*` variables aside).
+  public func fileHasTokens() throws -> Bool {
+    let document = try readDocument()
+    return ["access_token", "refresh_token"].contains {
+      !(document.value(section: profile, key: $0) ?? "").isEmpty
+    }
+  }
+
+  /// The profile's `server_url` as the file has it (the variable aside).
+  public func fileServerURL() throws -> String? {
+    try readDocument().value(section: profile, key: "server_url").flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  /// Stores a grant (a rotated refresh token included) received at `now`; with `serverURL`,
+  /// also the server it came from (`server_url`, as the official client keeps it), so later
+  /// commands reach the same server without `LMK_SERVER_URL`.
+  public func save(_ grant: TokenGrant, serverURL: String? = nil, now: Date = Date()) throws {
     try edit { document in
+      if let serverURL { document.set(section: profile, key: "server_url", value: serverURL) }
       document.set(section: profile, key: "access_token", value: grant.accessToken)
       if let refresh = grant.refreshToken {
         document.set(section: profile, key: "refresh_token", value: refresh)

@@ -135,16 +135,13 @@ public final class CurlTransport: ClientTransport, Sendable {
   }
 }
 
-/// Lock-guarded free list of curl easy handles (each keeps its own connection cache).
-/// Unchecked: C pointers are not `Sendable`; every access holds `lock`.
-private final class HandlePool: @unchecked Sendable {
-  private let lock = NSLock()
-  private var free: [UnsafeMutableRawPointer] = []
+/// Lock-guarded free list of curl easy handles (each keeps its own connection cache). The
+/// handles are kept as addresses: a C pointer is not `Sendable`, an address is.
+private final class HandlePool: Sendable {
+  private let free = Mutex<[UInt]>([])
 
   func take() -> UnsafeMutableRawPointer? {
-    lock.lock()
-    defer { lock.unlock() }
-    if let handle = free.popLast() {
+    if let handle = UnsafeMutableRawPointer(bitPattern: free.withLock { $0.popLast() ?? 0 }) {
       curl_easy_reset(handle)
       return handle
     }
@@ -153,14 +150,20 @@ private final class HandlePool: @unchecked Sendable {
 
   func give(_ handle: UnsafeMutableRawPointer?) {
     guard let handle else { return }
-    lock.lock()
-    defer { lock.unlock() }
-    if free.count < 4 { free.append(handle) } else { curl_easy_cleanup(handle) }
+    let address = UInt(bitPattern: handle)
+    let kept = free.withLock { free -> Bool in
+      guard free.count < 4 else { return false }
+      free.append(address)
+      return true
+    }
+    if !kept { curl_easy_cleanup(handle) }
   }
 
   /// Handles kept for reuse go with the pool (LeakSanitizer found them leaking).
   deinit {
-    for handle in free { curl_easy_cleanup(handle) }
+    for address in free.withLock({ $0 }) {
+      if let handle = UnsafeMutableRawPointer(bitPattern: address) { curl_easy_cleanup(handle) }
+    }
   }
 }
 
@@ -243,7 +246,9 @@ private struct Exchange: Sendable {
       if code == CURLE_WRITE_ERROR && sink.overflowed {
         return .failure(code, "response larger than \(maxResponseBytes) bytes")
       }
-      return .failure(code, detail.isEmpty ? summary : "\(summary): \(detail)")
+      // curl's detail names the cause ("Could not resolve host: x") and mostly repeats its
+      // generic summary ("Couldn't resolve host name"): one of them, the specific one.
+      return .failure(code, detail.isEmpty ? summary : detail)
     }
     var status = 0
     lmk_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)

@@ -41,7 +41,7 @@ extension LMKService {
       if let grant {
         let lock = try await credentials.lock(timeout: .seconds(30))
         defer { lock.release() }
-        try credentials.save(grant)
+        try credentials.save(grant, serverURL: serverURLToRemember())
         await tokens.reset()
         return
       }
@@ -54,11 +54,25 @@ extension LMKService {
     }
   }
 
-  /// Removes the profile's tokens (other profiles, keys and `server_url` stay).
-  public func logout() async throws {
+  /// The server to store with the tokens: the one logged in to, unless that is production
+  /// and the profile names none (the file stays as the official client writes it).
+  private func serverURLToRemember() throws -> String? {
+    let url = serverURL.absoluteString
+    if url == LMKConfiguration.defaultServerURL, try credentials.fileServerURL() == nil {
+      return nil
+    }
+    return url
+  }
+
+  /// Removes the profile's tokens (other profiles, keys and `server_url` stay). Returns
+  /// false, touching no file, when the file holds no token for the profile.
+  @discardableResult
+  public func logout() async throws -> Bool {
+    guard try credentials.fileHasTokens() else { return false }
     let lock = try await credentials.lock(timeout: .seconds(30))
     defer { lock.release() }
     try credentials.removeTokens()
     await tokens.reset()
+    return true
   }
 }

@@ -20,6 +20,8 @@ public final class LMKService: Sendable {
   public let outbox: Outbox
   /// The server in use: `LMK_SERVER_URL`, else the profile's `server_url`, else production.
   public let serverURL: URL
+  /// Which of those three `serverURL` came from (shown by `status`).
+  public let serverURLSource: ServerURLSource
   let client: Client
   /// Without the auth middleware: for the anonymous operations (login, refresh).
   let anonymousClient: Client
@@ -49,6 +51,11 @@ public final class LMKService: Sendable {
         path: store.path, message: "server URL \(redactedURL(urlText)) is not an http(s) URL")
     }
     serverURL = url
+    serverURLSource =
+      configured == nil
+      ? .builtInDefault
+      : (configuration.environment["LMK_SERVER_URL"].map { !$0.isEmpty } ?? false)
+        ? .environment : .profile
     let transport = CurlTransport(timeouts: configuration.timeouts, logger: logger)
     let retry = RetryMiddleware(policy: configuration.retry, logger: logger)
     let anonymous = Client(serverURL: url, transport: transport, middlewares: [retry])

@@ -52,7 +52,7 @@ struct RetryMiddleware: ClientMiddleware {
         throw failure ?? LMKError.invalidResponse(operation: operationID, message: "no response")
       }
       logger.notice(
-        "LMK \(operationID): attempt \(attempt) got \(describe(outcome, failure)); retrying in \(delay)"
+        "LMK \(operationID) attempt \(attempt) failed: \(describe(outcome, failure)); retrying in \(Self.seconds(delay))"
       )
       // In slices, so an interruption (wrap-up) ends the wait within a few milliseconds.
       let wakeUp = ContinuousClock.now + delay
@@ -67,12 +67,23 @@ struct RetryMiddleware: ClientMiddleware {
     }
   }
 
+  /// The failure once: HTTP status, or the transport's own words (not the operation again).
   private func describe(_ outcome: RetryPolicy.Outcome, _ failure: (any Error)?) -> String {
     switch outcome {
     case .status(let code, _): return "HTTP \(code)"
     case .transportFailure:
-      return failure.flatMap { LMKError.unwrapping($0).map { "\($0)" } } ?? "a transport failure"
+      if case .transport(_, _, let message, _)? = failure.flatMap(LMKError.unwrapping) {
+        return message
+      }
+      return "a transport failure"
     }
+  }
+
+  /// A wait for a person, rounded: "20 ms", "0.4 s", "12 s".
+  static func seconds(_ delay: Duration) -> String {
+    let value = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+    if value < 0.1 { return String(format: "%.0f ms", value * 1000) }
+    return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
   }
 }
 

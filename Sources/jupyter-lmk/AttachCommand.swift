@@ -9,9 +9,7 @@ struct AttachCommand: ParsableCommand {
     commandName: "attach",
     abstract: "Attach to a running kernel and follow its cells until it goes away.",
     discussion: """
-      Finds the kernel like `jupyter console --existing`: the newest kernel-*.json in
-      Jupyter's runtime directory, or the one whose name contains ID. Prints a live
-      transcript of execution: cells started, errors, interrupts, idle.
+      Finds the kernel like `jupyter console --existing`: the newest kernel-*.json in Jupyter's runtime directory, or the one whose name contains ID. Prints a live transcript of execution: cells started, errors, interrupts, idle.
       """)
 
   @Option(name: .customLong("connection-file"), help: "The kernel's connection file.")

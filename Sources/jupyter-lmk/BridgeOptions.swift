@@ -4,6 +4,8 @@ import ExecutionCore
 import Logging
 
 extension NotifyOn: ExpressibleByArgument {}
+/// An unknown level is a usage error, as every other bad value is.
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// The flags `run` and `attach` share: the notebook, this run's settings, logging.
 struct BridgeOptions: ParsableArguments {
@@ -16,18 +18,21 @@ struct BridgeOptions: ParsableArguments {
   @Option(help: "The LMK channel to notify: its id, its name, or email/sms/push.")
   var notifyChannel: String?
 
-  @Option(help: "Runs shorter than this many seconds do not notify.")
+  // `.unconditional`: `--min-duration -3` reaches `validate()` (and its message) instead
+  // of being taken for an unknown flag.
+  @Option(parsing: .unconditional, help: "Runs shorter than this many seconds do not notify.")
   var minDuration: Double?
 
-  @Option(help: "Seconds without a running cell before a run counts as ended.")
+  @Option(
+    parsing: .unconditional, help: "Seconds without a running cell before a run counts as ended.")
   var idleGrace: Double?
 
   @Option(
     help: "Warn once per run when the kernel's memory reaches this fraction of its limit (0-1].")
   var memoryWarning: Double?
 
-  @Option(help: "trace, debug, info, notice, warning, error or critical.")
-  var logLevel: String = "info"
+  @Option(help: "How much to log to stderr.")
+  var logLevel: Logger.Level = .info
 
   /// The flags as the top configured settings layer; nil when none was given.
   var settings: SettingsPatch? {
@@ -51,15 +56,13 @@ struct BridgeOptions: ParsableArguments {
     if let minDuration { flags += ["--min-duration", "\(minDuration)"] }
     if let idleGrace { flags += ["--idle-grace", "\(idleGrace)"] }
     if let memoryWarning { flags += ["--memory-warning", "\(memoryWarning)"] }
-    return flags + ["--log-level", logLevel]
+    return flags + ["--log-level", logLevel.rawValue]
   }
 
   func validate() throws {
     for (flag, value) in [("--min-duration", minDuration), ("--idle-grace", idleGrace)] {
-      if let value, SettingsPatch.milliseconds(fromSeconds: value) == nil {
-        throw ValidationError(
-          "\(flag) must be a number of seconds from 0 to \(Int64(SettingsPatch.maximumSeconds))")
-      }
+      guard let value else { continue }
+      try validateSeconds(value, flag: flag)
     }
     if let memoryWarning, !NotificationPolicy.isValidMemoryWarning(memoryWarning) {
       throw ValidationError(
@@ -67,17 +70,27 @@ struct BridgeOptions: ParsableArguments {
     }
   }
 
-  /// Logs to stderr (Jupyter captures it) at `--log-level`; an unknown level
-  /// falls back to info with a warning, so a typo never stops a kernel.
+  /// Logs to stderr (Jupyter captures it) at `--log-level`.
   func bootstrapLogging() -> Logger {
-    let level = Logger.Level(rawValue: logLevel)
+    let level = logLevel
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = level ?? .info
+      handler.logLevel = level
       return handler
     }
-    let logger = Logger(label: "jupyter-lmk")
-    if level == nil { logger.warning("unknown --log-level \(logLevel); using info") }
-    return logger
+    return Logger(label: "jupyter-lmk")
+  }
+}
+
+/// A number of seconds from the command line: ≥ 0 and at most a year (a checked
+/// conversion to milliseconds), else a usage error that names the flag and the value.
+private func validateSeconds(_ value: Double, flag: String) throws {
+  guard value >= 0 else {
+    throw ValidationError("\(flag) must be ≥ 0 seconds (got \(value))")
+  }
+  guard SettingsPatch.milliseconds(fromSeconds: value) != nil else {
+    throw ValidationError(
+      "\(flag) must be at most \(Int64(SettingsPatch.maximumSeconds)) seconds (a year; got \(value))"
+    )
   }
 }

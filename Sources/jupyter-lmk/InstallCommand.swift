@@ -4,7 +4,7 @@ import KernelSpecs
 
 /// Where wrapped kernelspecs go (install) or are looked for (uninstall).
 struct KernelSpecLocationOptions: ParsableArguments {
-  @Flag(help: "The user's Jupyter data directory (~/.local/share/jupyter/kernels). The default.")
+  @Flag(help: "The user's Jupyter data directory (~/.local/share/jupyter/kernels).")
   var user = false
 
   @Flag(
@@ -66,7 +66,7 @@ struct InstallCommand: ParsableCommand {
     commandName: "install",
     abstract: "Install a kernelspec that runs an existing kernel under jupyter-lmk.",
     discussion: """
-      The new kernelspec keeps the original's language, logos, env, metadata and interrupt_mode; its argv is `jupyter-lmk run --connection-file {connection_file} -- <original argv>`, with a bare `python`/`pythonN` resolved to the interpreter of the Jupyter installation that owns the original. Pick the "(LMK)" kernel in Jupyter to be notified. Installing again replaces an earlier wrapped spec of the same name.
+      The new kernelspec keeps the original's language, logos, env, metadata and interrupt_mode; its argv is `jupyter-lmk run --connection-file {connection_file} -- <original argv>`, with a bare `python`/`pythonN` resolved to the interpreter of the Jupyter installation that owns the original. Pick the "(LMK)" kernel in Jupyter to be notified. Installing again replaces an earlier wrapped spec of the same name. Without --sys-prefix or --prefix the spec goes to the user's Jupyter data directory (--user).
       """)
 
   @Option(help: "The kernelspec to wrap (see `jupyter kernelspec list`).")

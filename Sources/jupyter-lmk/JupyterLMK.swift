@@ -9,8 +9,7 @@ struct JupyterLMK: AsyncParsableCommand {
     abstract:
       "Notify you through LMK when a run of notebook cells finishes, fails, or the kernel dies.",
     discussion: """
-      Runs beside any Jupyter kernel, listens to its IOPub channel and mirrors the
-      cells' state into an LMK session. Also answers as `jupyter lmk …`.
+      Runs beside any Jupyter kernel, listens to its IOPub channel and mirrors the cells' state into an LMK session. Also answers as `jupyter lmk …`.
       """,
     version: "0.1.0",
     subcommands: [

@@ -8,11 +8,16 @@ struct LoginCommand: AsyncParsableCommand {
     commandName: "login",
     abstract: "Log in to LMK and store the tokens in ~/.lmk/config (shared with the `lmk` client).",
     discussion: """
-      Prints a URL to open in any browser (opened for you when this machine has a display),
-      then waits until you approve. LMK_CONFIG_PATH, LMK_PROFILE and LMK_SERVER_URL apply.
+      Prints a URL to open in any browser (opened for you when this machine has a display), then waits until you approve. The server's URL is saved with the tokens (server_url), so later commands use the same server. LMK_CONFIG_PATH, LMK_PROFILE and LMK_SERVER_URL apply.
       """)
 
-  @Option(help: "Seconds to wait for the approval.")
+  /// A person is waiting: a few seconds of tries (a server just started, a network coming
+  /// up), then the cause — not the bridge's 90 s budget.
+  static let startBudget = RetryPolicy(
+    maxAttempts: 5, initialDelay: .milliseconds(500), maxDelay: .seconds(2),
+    totalBudget: .seconds(8))
+
+  @Option(parsing: .unconditional, help: "Seconds to wait for the approval.")
   var timeout: Int = 300
 
   @Flag(help: "Do not try to open a browser.")
@@ -20,14 +25,14 @@ struct LoginCommand: AsyncParsableCommand {
 
   func validate() throws {
     guard timeout > 0 else {
-      throw ValidationError("--timeout must be a positive number of seconds")
+      throw ValidationError("--timeout must be > 0 seconds (got \(timeout))")
     }
   }
 
   func run() async throws {
     do {
       let service = try LMKCommandSupport.service()
-      let login = try await service.startLogin()
+      let login = try await service.startLogin(budget: Self.startBudget)
       // Written unbuffered: the URL must show up at once even when stdout is a pipe.
       FileHandle.standardOutput.write(
         Data(
@@ -47,7 +52,8 @@ struct LoginCommand: AsyncParsableCommand {
       }
       if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
       print(
-        "Logged in. Tokens saved to \(service.credentials.path) [\(service.credentials.profile)].")
+        "Logged in to \(service.displayServerURL). Tokens saved to \(service.credentials.path) [\(service.credentials.profile)]."
+      )
     }
   }
 

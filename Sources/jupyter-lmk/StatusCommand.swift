@@ -1,4 +1,5 @@
 import ArgumentParser
+import BridgeRuntime
 import BridgeSettings
 import Foundation
 import KernelSpecs
@@ -12,8 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
     abstract:
       "Check credentials, the LMK server, wrapped kernels, the outbox and the settings in force.",
     discussion: """
-      Exits 0 when notifications can be sent, 1 when something stands in the way
-      (no or rejected credentials, server unreachable); each line says what to do.
+      Exits 0 when notifications can be sent, 1 when something stands in the way (not logged in, the token rejected, the server unreachable); the "to do" line says what helps.
       """)
 
   @Option(
@@ -31,28 +31,16 @@ struct StatusCommand: AsyncParsableCommand {
     do {
       let service = try LMKService(
         configuration: LMKConfiguration(environment: environment), logger: logger)
-      print("  server       \(service.displayServerURL)")
-      print(
-        "  credentials  \(service.credentials.path) [\(service.credentials.profile)]",
-        terminator: "")
-      if service.hasCredentials() {
-        print(environment["LMK_ACCESS_TOKEN"] != nil ? " (LMK_ACCESS_TOKEN set)" : "")
-        do {
-          let app = try await service.currentApp(budget: .interactive)
-          print("  token        valid: app \"\(app.name)\"")
-        } catch {
-          healthy = false
-          print("  token        NOT usable: \(error) — run `jupyter-lmk login`")
-        }
-      } else {
-        healthy = false
-        print("\n  token        none — run `jupyter-lmk login`")
-      }
+      print("  server       \(service.displayServerURL) (\(describe(service.serverURLSource)))")
+      print("  credentials  \(service.credentials.path) [\(service.credentials.profile)]")
+      if !printTokenCheck(await checkToken(service), environment: environment) { healthy = false }
       printDelivery(service.outbox)
     } catch {
       healthy = false
       print("  LMK is unusable: \(error)")
     }
+
+    printRunningKernels(environment: environment)
 
     print("\nWrapped kernels")
     let catalog = KernelSpecCatalog.standard(environment: environment, homeDirectory: home)
@@ -68,8 +56,11 @@ struct StatusCommand: AsyncParsableCommand {
     }
     let (configuration, problems) = BridgeConfiguration.load(
       environment: environment, homeDirectory: home, notebook: location)
-    let exists = FileManager.default.fileExists(atPath: configuration.userConfigPath)
-    print("  config file  \(configuration.userConfigPath)\(exists ? "" : " (none)")")
+    let state =
+      configuration.userConfig != nil
+      ? ""
+      : configuration.userConfigUnusable ? " (not used: see the problem below)" : " (none)"
+    print("  config file  \(configuration.userConfigPath)\(state)")
     if let location { print("  notebook     \(location.path)") }
     for problem in problems { print("  problem      \(problem)") }
     let resolved = configuration.resolved
@@ -88,7 +79,60 @@ struct StatusCommand: AsyncParsableCommand {
         "  \(name)\(value.padding(toLength: 20, withPad: " ", startingAt: 0))  from \(resolved.source(of: key))"
       )
     }
+    if settings.notifyOn == .none {
+      // The default, and the first surprise of a new user: nothing says why no run notifies.
+      print(
+        "  note         notifyOn is none: only a dying kernel notifies; set \"notifyOn\": \"stop\" or \"error\" in the config file or the notebook's metadata.lmk"
+      )
+    }
     if !healthy { throw ExitCode(1) }
+  }
+
+  /// The app the token belongs to, or why that could not be learnt.
+  private func checkToken(_ service: LMKService) async -> Result<String, CredentialDiagnosis> {
+    let environment = ProcessInfo.processInfo.environment
+    do {
+      guard service.hasCredentials() else {
+        throw LMKError.notLoggedIn(
+          profile: service.credentials.profile, configPath: service.credentials.path)
+      }
+      let app = try await service.currentApp(budget: .interactive)
+      let fromVariable = !(environment["LMK_ACCESS_TOKEN"] ?? "").isEmpty
+      return .success("valid: app \"\(app.name)\"\(fromVariable ? " (LMK_ACCESS_TOKEN)" : "")")
+    } catch {
+      return .failure(CredentialDiagnosis(error, service: service, environment: environment))
+    }
+  }
+
+  /// One line per finding, the action last; false when notifications cannot be sent.
+  private func printTokenCheck(
+    _ check: Result<String, CredentialDiagnosis>, environment: [String: String]
+  ) -> Bool {
+    switch check {
+    case .success(let line):
+      print("  token        \(line)")
+      return true
+    case .failure(let diagnosis):
+      switch diagnosis.kind {
+      case .unreachable:
+        print("  reachable    NO: \(diagnosis.problem)")
+        print("  token        not checked (the server did not answer)")
+      case .notLoggedIn:
+        print("  token        none: \(diagnosis.problem)")
+      case .rejected, .serverProblem:
+        print("  token        NOT usable: \(diagnosis.problem)")
+      }
+      print("  to do        \(diagnosis.action)")
+      return false
+    }
+  }
+
+  private func describe(_ source: ServerURLSource) -> String {
+    switch source {
+    case .environment: "from LMK_SERVER_URL"
+    case .profile: "from the profile's server_url"
+    case .builtInDefault: "the default"
+    }
   }
 
   /// The outbox backlog, the dead letters and the last delivery error.

@@ -8,7 +8,7 @@ struct UninstallCommand: ParsableCommand {
     commandName: "uninstall",
     abstract: "Remove kernelspecs installed by `jupyter-lmk install`.",
     discussion: """
-      Only kernelspecs whose argv runs `jupyter-lmk run` are removed; a name that belongs to any other kernelspec is refused. Without --user/--sys-prefix/--prefix every matching spec on Jupyter's search path is removed, shadowed copies included.
+      Only kernelspecs whose argv runs `jupyter-lmk run` are removed; a name that belongs to any other kernelspec is refused. With --user, --sys-prefix or --prefix only that directory is searched; without any of them every matching spec on Jupyter's search path is removed, shadowed copies included.
       """)
 
   @Option(help: "Remove the spec that wraps this kernel (named <kernel>-lmk).")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LMKClient
 
 /// `jupyter-lmk whoami`: proves the stored credentials work (`getCurrentApp`).
@@ -14,7 +15,13 @@ struct WhoamiCommand: AsyncParsableCommand {
         throw LMKError.notLoggedIn(
           profile: service.credentials.profile, configPath: service.credentials.path)
       }
-      let app = try await service.currentApp(budget: .interactive)
+      let app: LMKService.App
+      do {
+        app = try await service.currentApp(budget: .interactive)
+      } catch {
+        throw CredentialDiagnosis(
+          error, service: service, environment: ProcessInfo.processInfo.environment)
+      }
       print(
         "Credentials valid: app \"\(app.name)\" (\(app.appId)) on \(service.displayServerURL)"
       )

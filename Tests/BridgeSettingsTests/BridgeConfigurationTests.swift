@@ -28,7 +28,7 @@ import Testing
     #expect(resolved.source(of: .notifyChannel) == .notebookMetadata(path: path))
 
     var refresh = configuration.refreshNotebook()
-    #expect(!refresh.changed && refresh.problem == nil)
+    #expect(!refresh.changed && refresh.problems.isEmpty)
 
     try directory.write("exp/nb.ipynb", Self.notebook(#"{"notifyOn": "stop"}"#))
     refresh = configuration.refreshNotebook()
@@ -40,7 +40,7 @@ import Testing
     try directory.write("exp/nb.ipynb", Self.notebook(#"{"notifyOn": "often"}"#))
     refresh = configuration.refreshNotebook()
     #expect(!refresh.changed)
-    #expect(refresh.problem?.contains("metadata.lmk.notifyOn") == true)
+    #expect(refresh.problems.count == 1 && refresh.problems[0].contains("metadata.lmk.notifyOn"))
     #expect(configuration.resolved.settings.notifyOn == .stop)
   }
 
@@ -72,6 +72,53 @@ import Testing
       notebook: NotebookLocation(path: directory.path + "/gone.ipynb", origin: .override))
     #expect(problems.count == 1 && problems.first?.contains("gone.ipynb") == true)
     let refresh = configuration.refreshNotebook()
-    #expect(!refresh.changed && refresh.problem == nil)
+    #expect(!refresh.changed && refresh.problems.isEmpty)
+  }
+
+  /// A `JUPYTER_LMK_CONFIG` that names nothing is a mistake to report, not "no config".
+  @Test func anExplicitConfigThatIsMissingOrDanglingIsAProblemNamingThePath() throws {
+    let directory = try TemporaryDirectory()
+    let missing = directory.path + "/nope.json"
+    let link = directory.path + "/link.json"
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: missing)
+    for (path, words) in [
+      (missing, "\(missing) (JUPYTER_LMK_CONFIG) does not exist"),
+      (link, "\(link) (JUPYTER_LMK_CONFIG) is a symlink to \(missing), which does not exist"),
+    ] {
+      let (configuration, problems) = BridgeConfiguration.load(
+        environment: ["JUPYTER_LMK_CONFIG": path], homeDirectory: directory.path, notebook: nil)
+      #expect(problems == ["config ignored: \(words)"])
+      #expect(configuration.userConfigUnusable)
+    }
+    // The default path needs no file.
+    let (configuration, problems) = BridgeConfiguration.load(
+      environment: [:], homeDirectory: directory.path, notebook: nil)
+    #expect(problems.isEmpty && !configuration.userConfigUnusable)
+  }
+
+  /// `metadata.lmk` gets the config file's "did you mean", once per set of unknown keys.
+  @Test func unknownNotebookKeysAreReportedLikeTheConfigFileOnceUntilTheyChange() throws {
+    let directory = try TemporaryDirectory()
+    let path = try directory.write(
+      "nb.ipynb", Self.notebook(#"{"notifyon": "stop", "NotifyChannel": "sms"}"#))
+    var (configuration, problems) = BridgeConfiguration.load(
+      environment: [:], homeDirectory: directory.path,
+      notebook: NotebookLocation(path: path, origin: .absoluteSessionName))
+    #expect(
+      problems == [
+        "\(path): metadata.lmk.NotifyChannel: unknown key ignored (did you mean \"notifyChannel\"?)",
+        "\(path): metadata.lmk.notifyon: unknown key ignored (did you mean \"notifyOn\"?)",
+      ])
+    // The same mistakes in a later save are not repeated; a new one is reported.
+    try directory.write(
+      "nb.ipynb", Self.notebook(#"{"notifyon": "stop", "NotifyChannel": "sms", "x": 1}"#))
+    _ = configuration.refreshNotebook()  // (the stamp may not have moved yet)
+    try directory.write(
+      "nb.ipynb", Self.notebook(#"{"notifyon": "stop", "NotifyChannel": "sms", "minDuraton": 1}"#))
+    let refresh = configuration.refreshNotebook()
+    #expect(
+      refresh.problems.contains {
+        $0.contains("minDuraton: unknown key ignored (did you mean \"minDuration\"?)")
+      })
   }
 }

@@ -115,6 +115,15 @@ import Testing
     (notebook(metadata: #"{"lmk": {"notifyOn": stop}}"#), "metadata.lmk", "not valid JSON"),
     (#"{"cells": [], "metadata": {"lmk": {"notifyOn": "st"#, nil, "ends early"),
     (#"{"cells": [], "metadata": null}"#, nil, "metadata is not an object"),
+    // Whole metadata.lmk, but the file is cut short or has a tail: not half-read.
+    (
+      #"{"cells": [], "metadata": {"lmk": {"notifyOn": "stop"}}, "nbformat": 4, "nbfor"#, nil,
+      "ends early"
+    ),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [{"source": "x"#, nil, "ends early"),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}} {"#, nil, "more after the end"),
+    (#"{"metadata": {"lmk": {"notifyOn": "stop"}}, "cells": [}"#, nil, "does not match"),
+    (#"{"cells": [], "metadata": {"kernelspec": {}}, "nbf"#, nil, "ends early"),
   ])
   func brokenLmkNamesTheNotebookAndKey(document: String, key: String?, problem: String) throws {
     let directory = try TemporaryDirectory()
@@ -170,7 +179,7 @@ import Testing
       "nb.ipynb", NotebookMetadataTests.notebook(metadata: #"{"lmk": {"notifyOn": "error"}}"#))
     var watcher = NotebookWatcher(path: path)
     var update = watcher.poll()
-    #expect(update == .settings(SettingsPatch(notifyOn: .error)))
+    #expect(update == .settings(SettingsPatch(notifyOn: .error), warnings: []))
     update = watcher.poll()
     #expect(update == nil)
 
@@ -180,7 +189,7 @@ import Testing
     try FileManager.default.removeItem(atPath: path)
     try FileManager.default.moveItem(atPath: directory.path + "/tmp.ipynb", toPath: path)
     update = watcher.poll()
-    #expect(update == .settings(SettingsPatch(notifyOn: .stop)))
+    #expect(update == .settings(SettingsPatch(notifyOn: .stop), warnings: []))
 
     try directory.write(
       "nb.ipynb", NotebookMetadataTests.notebook(metadata: #"{"lmk": {"notifyOn": 3}}"#))

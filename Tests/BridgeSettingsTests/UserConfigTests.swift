@@ -48,7 +48,7 @@ import Testing
       warnings: [
         "\(file): colour: unknown key ignored",
         "\(file): notifyon: unknown key ignored (did you mean \"notifyOn\"?)",
-        "\(file): notebooks[0].matches: unknown key ignored",
+        "\(file): notebooks[0].matches: unknown key ignored (did you mean \"match\"?)",
       ]),
   ]
 

@@ -119,7 +119,16 @@ final class StandIn: @unchecked Sendable {
       ?? RetryPolicy(
         maxAttempts: 4, initialDelay: .milliseconds(50), maxDelay: .milliseconds(200),
         totalBudget: .seconds(15))
-    return try LMKService(configuration: configuration, logger: Logger(label: "test"))
+    return try LMKService(configuration: configuration, logger: Self.quietLogger)
+  }
+
+  /// The failures these tests provoke are expected: their log lines would read as test
+  /// failures in the summary. `JUPYTER_LMK_TEST_LOG=1` shows them when debugging.
+  static var quietLogger: Logger {
+    guard ProcessInfo.processInfo.environment["JUPYTER_LMK_TEST_LOG"] == nil else {
+      return Logger(label: "test")
+    }
+    return Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
   }
 
   /// Writes the INI config file verbatim (creating its directory).

@@ -310,6 +310,10 @@ def test_nbclient_run_notifies_once_before_the_bridge_exits(world, record_proper
     assert events[0]["sessionId"] == session["sessionId"]
     assert session["state"]["cellState"] == "success"
     assert "kernel died" not in run.log
+    # jupyter_client interrupts every kernel before it shuts it down (issue 11 item 7):
+    # that SIGINT is part of the shutdown, not an interrupt to report.
+    assert "kernel exited with status 0" in run.log  # info lines are in the log
+    assert "SIGINT: the kernel was interrupted" not in run.log
     record_property("nbclient_seconds", round(run.seconds, 3))
 
 
@@ -672,3 +676,31 @@ def test_a_kernel_killed_under_jupyter_server_alerts_and_its_restart_gets_a_new_
     finally:
         assert server.stop() == 0
     assert sessions_ended(world) == {"oom.ipynb"} and all(s["ended"] for s in world.sessions())
+
+
+# ---------------------------------------------------------------- status of running kernels
+
+
+def status_text() -> str:
+    return subprocess.run([bridge_binary(), "status"], capture_output=True, text=True, timeout=60).stdout
+
+
+def test_status_shows_a_monitored_kernel_and_its_memory(world):
+    """Issue 12 item 6: `status` lists the kernels monitored now with their memory
+    figures (from the monitor's sampler), and forgets a kernel once it ended."""
+    path = world.notebook("mem.ipynb", [])
+    k = world.start_kernel(notebook=path)
+    kernel = k.kernel_pid()
+
+    def listed():
+        running = status_text().split("Running kernels", 1)[-1].split("\n\n", 1)[0]
+        return running if f"mem.ipynb  kernel pid {kernel}" in running and "MiB" in running else None
+
+    running = wait_until(listed, 20, "status to list the kernel with its memory", interval=0.5)
+    assert "memory     " in running, running
+    record = world.home / ".local" / "share" / "jupyter-lmk" / "kernels" / str(kernel)
+    assert record.stat().st_mode & 0o077 == 0, "the record is its owner's only"
+
+    k.km.shutdown_kernel()
+    wait_until(lambda: not record.exists(), 10, "the monitor to remove its record")
+    assert "Running kernels (launcher mode)\n  none" in status_text()

@@ -572,7 +572,21 @@ def test_authorize_page_is_served_but_does_not_approve(api):
     _, _, created = api.call("POST", "/v1/headlessAuth", {"appId": APP_ID, "scope": "event.publish"})
     with urllib.request.urlopen(created["authorizeUrl"], timeout=10) as resp:
         assert resp.status == 200
+        page = resp.read().decode()
+    assert f'action="/_standin/headless/{created["sessionId"]}/approve"' in page and ">Approve<" in page
     assert api.call("GET", f"/v1/headlessAuth/{created['sessionId']}/token")[0] == 412
+
+
+def test_the_approve_button_approves_and_answers_with_a_page(api):
+    """What a browser sends when the Approve button is pressed: an empty form POST."""
+    _, _, created = api.call("POST", "/v1/headlessAuth", {"appId": APP_ID, "scope": "event.publish"})
+    request = urllib.request.Request(f"{api.lmk.url}/_standin/headless/{created['sessionId']}/approve",
+                                     data=b"", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/html")
+        assert "Approved" in resp.read().decode()
+    assert api.call("GET", f"/v1/headlessAuth/{created['sessionId']}/token")[0] == 200
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -171,6 +171,7 @@ public final class CoreDriver: IOPubConsumer {
       switch action {
       case .publishState(let snapshot): sink.publish(snapshot)
       case .notify(let intent): sink.notify(intent, context: context)
+      case .record(.directiveIgnored(let count, let problem)): warn("cell [\(count)]: \(problem)")
       case .record: break
       }
     }

@@ -25,6 +25,8 @@ public enum ExecutionTranscript {
     case .cellEnded(let count, _, let idleSeen):
       // A cell that lost its idle ends quietly, as the kernel left it.
       return idleSeen ? "cell [\(count)] idle" : nil
+    case .directiveIgnored:
+      return nil  // a warning of its own (CoreDriver), not a transcript line
     case .shutdownAnnounced:
       return "kernel shutting down"
     case .kernelDied(.heartbeatLost):
@@ -38,6 +40,11 @@ public enum ExecutionTranscript {
 
   /// `memory: 231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`.
   static func memoryLine(_ reading: MemoryReading) -> String {
+    "memory: \(memoryFigures(reading))"
+  }
+
+  /// `231.4 MiB of 256 MiB, peak 240 MiB (cgroup v1)`: the transcript's and `status`'s words.
+  static func memoryFigures(_ reading: MemoryReading) -> String {
     let figures = [
       reading.current.map {
         "\(ByteCount($0))" + (reading.limit.map { " of \(ByteCount($0))" } ?? "")
@@ -51,7 +58,7 @@ public enum ExecutionTranscript {
       case .cgroupV1: "cgroup v1"
       case .processTree: "kernel process tree"
       }
-    return "memory: \(figures.joined(separator: ", ")) (\(origin))"
+    return "\(figures.joined(separator: ", ")) (\(origin))"
   }
 
   /// One line for a notification: `run of 2 cell(s) failed at [7]`.

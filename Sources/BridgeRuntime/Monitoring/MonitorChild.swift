@@ -75,9 +75,20 @@ public enum MonitorChild {
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: { logger.warning("\($0)") })
     askLanguage(connection: connection, context: context, listener: listener)
+    // What `status` shows of this kernel, kept up to date from the sampler's thread.
+    let records = RunningKernelRecord.directory(environment: ProcessInfo.processInfo.environment)
+    let record = launch.kernelPid.map {
+      RunningKernelRecord(kernelPid: $0, notebook: setup.notification.notebookName)
+    }
+    record?.write(in: records)
     // Off the IOPub thread; its readings reach the core through the listener's inputs.
     let sampler = memory.probe.map { probe in
-      MemorySampler(probe: probe) { listener.post(.memory($0)) }
+      MemorySampler(probe: probe) { reading in
+        listener.post(.memory(reading))
+        var updated = record
+        updated?.memory = ExecutionTranscript.memoryFigures(reading)
+        updated?.write(in: records)
+      }
     }
     /// The figures at the kernel's end, so its last run's notification has them.
     @Sendable func postFinalReading() {
@@ -120,6 +131,8 @@ public enum MonitorChild {
       }.start()
     }
     withExtendedLifetime(watcher) {}
+    // A sample in progress may still write it: `status` passes over a kernel that ended.
+    record?.remove(in: records)
     return MonitorProcess.ExitStatus.done
   }
 

@@ -17,7 +17,7 @@ public final class SettingsWatcher: Sendable {
       name: "settings-watcher", interval: interval, waitFirst: true, state: configuration
     ) { configuration in
       let result = configuration.refreshNotebook()
-      if let problem = result.problem { onProblem(problem) }
+      for problem in result.problems { onProblem(problem) }
       if result.changed { onChange(configuration.resolved.settings) }
     }
   }
