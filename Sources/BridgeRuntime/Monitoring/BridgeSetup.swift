@@ -12,6 +12,8 @@ import Logging
 public struct BridgeSetup: Sendable {
   public var configuration: BridgeConfiguration
   public var notification: NotificationContext
+  /// The LMK session's name: the notebook's file name, else `<kernel> kernel`.
+  public var sessionName: String
   public var sink: SessionSink
 
   /// - Parameters:
@@ -47,7 +49,7 @@ public struct BridgeSetup: Sendable {
     let notification = NotificationContext(
       notebookName: notebook?.name, kernelName: knownKernel, language: language)
     return BridgeSetup(
-      configuration: configuration, notification: notification,
+      configuration: configuration, notification: notification, sessionName: name,
       sink: makeSink(
         notebookName: name, environment: environment, logger: logger, session: session))
   }
