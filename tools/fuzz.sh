@@ -7,7 +7,7 @@
 #
 # Targets: fuzz-iopub (frames → decoder → monitor/core), fuzz-lmk (HTTP
 # answers, token refresh, INI credentials), fuzz-config (user config,
-# notebook metadata, cell directives, connection files), each with the
+# notebook metadata, cell directives, connection files, runner command lines), each with the
 # tokens of Fuzz/dict/<target>.dict. New inputs go to
 # .fuzz/corpus/<target>/ (kept between runs, not committed); a crashing input
 # is kept under .fuzz/crashes/<target>/ and the script exits 1. Rerun one with

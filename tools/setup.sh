@@ -22,8 +22,9 @@ python=${PYTHON:-python3}
 stamp=.venv/.requirements.sha256
 want=$(sha256sum tools/requirements.txt | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: creating .venv with tools/requirements.txt" >&2
-  "$python" -m venv .venv
+  echo "setup: installing tools/requirements.txt into .venv" >&2
+  # An existing venv (also one linked from another checkout) is updated in place.
+  [ -x .venv/bin/python ] || "$python" -m venv .venv
   .venv/bin/python -m pip install -q --disable-pip-version-check -r tools/requirements.txt
   .venv/bin/python -m bash_kernel.install --sys-prefix >/dev/null
   .venv/bin/python -m calysto_scheme install --sys-prefix >/dev/null 2>&1

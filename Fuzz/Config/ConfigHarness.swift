@@ -5,13 +5,14 @@ import FuzzSupport
 @testable import BridgeSettings
 @testable import JupyterProtocol
 
-/// The bridge's own inputs from files and cells: the user config, a
+/// The bridge's own inputs from files, cells and processes: the user config, a
 /// notebook's `metadata.lmk` (streamed as `NotebookMetadata.read` does), a
-/// cell's `%lmk` directives and a kernel's connection file.
+/// cell's `%lmk` directives, a kernel's connection file, and a batch runner's
+/// command line (`/proc/<pid>/cmdline`).
 ///
 /// Input: a selector byte, then the document. Selector % 4: 0 user config,
-/// 1 notebook (the high bits choose the read chunk size), 2 cell code,
-/// 3 connection file.
+/// 1 notebook (the high bits choose the read chunk size), 2 cell code and the
+/// same bytes as a NUL-separated command line, 3 connection file.
 enum ConfigHarness {
   static func run(_ input: [UInt8]) {
     guard let selector = input.first else { return }
@@ -19,7 +20,9 @@ enum ConfigHarness {
     switch selector % 4 {
     case 0: userConfig(document)
     case 1: notebook(document, chunkSize: 1 + Int(selector >> 2) * 7)
-    case 2: cell(String(decoding: document, as: UTF8.self))
+    case 2:
+      cell(String(decoding: document, as: UTF8.self))
+      commandLine(document)
     default: connectionFile(document)
     }
   }
@@ -61,6 +64,23 @@ enum ConfigHarness {
     var merged = directive
     merged.merge(directive)
     _ = merged.applied(to: .defaults)
+  }
+
+  /// The bytes as a runner's `cmdline`, read as the parent of a supervisor and above a shell.
+  static func commandLine(_ bytes: [UInt8]) {
+    let argv = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+      String(decoding: $0, as: UTF8.self)
+    }
+    _ = BatchRunnerCommandLine.read(argv, workingDirectory: "/home/fuzz")
+    _ = BatchRunnerSearch.find(from: 100, in: FixedProcesses(argv: argv)) { _ in true }
+  }
+
+  /// pid 100 is a shell whose parent, pid 99, runs `argv` in /home/fuzz.
+  struct FixedProcesses: ProcessTable {
+    var argv: [String]
+    func parent(of pid: Int32) -> Int32? { pid == 100 ? 99 : 1 }
+    func commandLine(of pid: Int32) -> [String]? { pid == 100 ? ["/bin/sh"] : argv }
+    func workingDirectory(of pid: Int32) -> String? { "/home/fuzz" }
   }
 
   static func connectionFile(_ bytes: [UInt8]) {

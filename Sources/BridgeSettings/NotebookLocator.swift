@@ -10,6 +10,8 @@ public struct NotebookLocation: Sendable, Equatable {
     case absoluteSessionName
     /// A session path relative to the server root, found below the kernel's working directory.
     case relativeSessionName
+    /// The input notebook on a batch runner's command line (papermill, nbconvert, `jupyter execute`).
+    case batchRunner
   }
 
   /// Absolute, normalised path of the `.ipynb` file.
@@ -25,7 +27,7 @@ public struct NotebookLocation: Sendable, Equatable {
   public var name: String { (path as NSString).lastPathComponent }
 }
 
-/// Finds the notebook file from what Jupyter tells a kernel (PRODUCT §4).
+/// Finds the notebook file from what Jupyter tells a kernel (docs/BEHAVIOUR.md, "Settings").
 ///
 /// jupyter_server sets `JPY_SESSION_NAME` to the session path, absolute (≥ 2.0.7 when the
 /// frontend sends the session's name) or relative to the *server* root, and starts the kernel
@@ -44,6 +46,8 @@ public struct NotebookLocator: Sendable {
 
   /// - Parameters:
   ///   - override: `--notebook PATH`; relative to `invocationDirectory`; wins over everything.
+  ///   - batchRunner: what the processes above the kernel say (launcher mode). A runner's
+  ///     notebook wins over `sessionName`, which a runner started from inside a notebook inherits.
   ///   - sessionName: `JPY_SESSION_NAME` from the (kernel's) environment.
   ///   - connectionFileSession: the connection file's `jupyter_session` (`""` = unset), used
   ///     when the environment has none (attach mode, where the kernel's environment is unknown).
@@ -52,12 +56,16 @@ public struct NotebookLocator: Sendable {
   /// - Returns: nil when the notebook is unknown; name the session `"<kernel name> kernel"` then
   ///   (`fallbackSessionName`) and skip the notebook's metadata.
   public func locate(
-    override: String?, sessionName: String?, connectionFileSession: String? = nil,
-    kernelWorkingDirectory: String?, invocationDirectory: String
+    override: String?, batchRunner: BatchRunnerSearch.Finding? = nil, sessionName: String?,
+    connectionFileSession: String? = nil, kernelWorkingDirectory: String?,
+    invocationDirectory: String
   ) -> NotebookLocation? {
     if let override, !override.isEmpty {
       return NotebookLocation(
         path: PathText.absolute(override, relativeTo: invocationDirectory), origin: .override)
+    }
+    if case .found(let path, _, _) = batchRunner {
+      return NotebookLocation(path: path, origin: .batchRunner)
     }
     guard
       let value = [sessionName, connectionFileSession].compactMap({ $0 }).first(where: {

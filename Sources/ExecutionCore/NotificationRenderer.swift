@@ -83,25 +83,49 @@ public enum NotificationRenderer {
   private static func headline(for intent: NotificationIntent, context: NotificationContext)
     -> String
   {
-    let name = "**\(escaped(TextBounds.truncated(oneLine(context.notebookName), to: nameLimit)))**"
+    guard let notebookName = context.notebookName else {
+      return kernelHeadline(for: intent, kernelName: context.kernelName)
+    }
+    let name = bold(notebookName)
     // A cut URL leads nowhere: an overlong one is left out, the name stays.
     let target = context.url.map(linkTarget).flatMap { $0.count <= urlLimit ? $0 : nil }
     let notebook = target.map { "[\(name)](\($0))" } ?? name
-    let cellPart = intent.cell.map { " execution **\\[\($0.executionCount)\\]**" }
-    let what: String
-    switch intent.outcome {
-    case .finished: what = "**finished**" + (cellPart.map { " after" + $0 } ?? "")
-    case .failed: what = "**failed**" + (cellPart.map { " during" + $0 } ?? "")
-    case .cancelled: what = "**was cancelled**" + (cellPart.map { " during" + $0 } ?? "")
-    case .kernelDied: what = "**kernel died**" + (cellPart.map { " during" + $0 } ?? " while idle")
-    case .memoryWarning(let warning):
-      what = "\(warning)" + (cellPart.map { " during" + $0 } ?? "")
-    }
     let separator = isDeath(intent) || isWarning(intent) ? ": " : " "
     // A warning comes while the run goes on: its count of cells is not final.
     let cells =
       intent.cellCount > 1 && !isWarning(intent) ? " (a run of \(intent.cellCount) cells)" : ""
-    return "Notebook \(notebook)\(separator)\(what)\(cells)."
+    return "Notebook \(notebook)\(separator)\(outcome(intent, death: "**kernel died**"))\(cells)."
+  }
+
+  /// The headline when the notebook is unknown (docs/BEHAVIOUR.md, "Settings"): the run or the
+  /// kernel is the subject, as in "A run on the **python3-lmk** kernel **failed** …".
+  private static func kernelHeadline(for intent: NotificationIntent, kernelName: String)
+    -> String
+  {
+    let kernel = "\(bold(kernelName)) kernel"
+    if isDeath(intent) { return "The \(kernel) \(outcome(intent, death: "**died**"))." }
+    if isWarning(intent) { return "The \(kernel): \(outcome(intent, death: "**died**"))." }
+    let run =
+      intent.cellCount > 1
+      ? "A run of \(intent.cellCount) cells on the \(kernel)" : "A run on the \(kernel)"
+    return "\(run) \(outcome(intent, death: "**died**"))."
+  }
+
+  /// What happened, in bold, and during which execution: "**failed** during execution **\\[2\\]**".
+  private static func outcome(_ intent: NotificationIntent, death: String) -> String {
+    let cellPart = intent.cell.map { " execution **\\[\($0.executionCount)\\]**" }
+    switch intent.outcome {
+    case .finished: return "**finished**" + (cellPart.map { " after" + $0 } ?? "")
+    case .failed: return "**failed**" + (cellPart.map { " during" + $0 } ?? "")
+    case .cancelled: return "**was cancelled**" + (cellPart.map { " during" + $0 } ?? "")
+    case .kernelDied: return death + (cellPart.map { " during" + $0 } ?? " while idle")
+    case .memoryWarning(let warning): return "\(warning)" + (cellPart.map { " during" + $0 } ?? "")
+    }
+  }
+
+  /// A name on one line, bounded and escaped, in bold.
+  private static func bold(_ name: String) -> String {
+    "**\(escaped(TextBounds.truncated(oneLine(name), to: nameLimit)))**"
   }
 
   private static func isDeath(_ intent: NotificationIntent) -> Bool {

@@ -38,7 +38,7 @@ struct MonitorCommand: AsyncParsableCommand {
     let code = await MonitorChild.run(launch, logger: logger) { connection, onSession in
       BridgeSetup.prepare(
         connection: connection, notebookOverride: options.notebook,
-        kernelWorkingDirectory: FileManager.default.currentDirectoryPath,
+        kernelWorkingDirectory: FileManager.default.currentDirectoryPath, supervisorPid: getppid(),
         commandLine: options.settings, environment: environment, logger: logger,
         session: BridgeSetup.SessionContinuity(adoptedId: sessionId, onCreated: onSession))
     }

@@ -6,6 +6,7 @@ import Testing
   struct Case: Sendable, CustomTestStringConvertible {
     var note: String
     var override: String? = nil
+    var runner: BatchRunnerSearch.Finding? = nil
     var session: String?
     var connectionFileSession: String? = nil
     var cwd: String?
@@ -72,6 +73,23 @@ import Testing
       connectionFileSession: "/srv/file.ipynb", cwd: nil,
       expected: NotebookLocation(path: "/srv/env.ipynb", origin: .absoluteSessionName)),
     Case(note: "both unset", session: "", connectionFileSession: "", cwd: "/srv", expected: nil),
+    Case(
+      note: "a batch runner's notebook",
+      runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9),
+      session: nil, cwd: "/w", expected: NotebookLocation(path: "/w/a.ipynb", origin: .batchRunner)),
+    Case(
+      note:
+        "a runner started from inside a notebook inherits its JPY_SESSION_NAME: the runner wins",
+      runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9), session: "/srv/outer.ipynb",
+      cwd: "/w", expected: NotebookLocation(path: "/w/a.ipynb", origin: .batchRunner)),
+    Case(
+      note: "no runner: the session name as before", runner: .unknown(reason: "no runner"),
+      session: "/srv/nb.ipynb", cwd: "/srv",
+      expected: NotebookLocation(path: "/srv/nb.ipynb", origin: .absoluteSessionName)),
+    Case(
+      note: "--notebook wins over a runner", override: "/tmp/o.ipynb",
+      runner: .found(path: "/w/a.ipynb", runner: "papermill", pid: 9), session: nil, cwd: "/w",
+      expected: NotebookLocation(path: "/tmp/o.ipynb", origin: .override)),
   ]
 
   @Test(arguments: cases)
@@ -79,7 +97,7 @@ import Testing
     let files = example.files
     let locator = NotebookLocator(fileExists: { files.contains($0) })
     let found = locator.locate(
-      override: example.override, sessionName: example.session,
+      override: example.override, batchRunner: example.runner, sessionName: example.session,
       connectionFileSession: example.connectionFileSession, kernelWorkingDirectory: example.cwd,
       invocationDirectory: "/home/u/work")
     #expect(found == example.expected)

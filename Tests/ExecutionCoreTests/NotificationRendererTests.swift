@@ -104,6 +104,40 @@ struct NotificationRendererTests {
     #expect(text.hasSuffix("Duration: 1 minute 1 second"))
   }
 
+  /// With the notebook unknown the run or the kernel is the subject (docs/BEHAVIOUR.md, "Settings").
+  @Test func unknownNotebookSpeaksOfTheKernel() {
+    let context = NotificationContext(notebookName: nil, kernelName: "python3_lmk")
+    func headline(_ outcome: RunOutcome, cells: Int, count: Int? = 3) -> String {
+      let intent = NotificationIntent(
+        outcome: outcome,
+        cell: count.map { CellReport(executionCount: $0, code: "x", state: .success) },
+        cellCount: cells, startedAt: nil, finishedAt: nil, durationMilliseconds: nil,
+        notifyChannel: nil)
+      let text = NotificationRenderer.markdown(for: intent, context: context)
+      return String(text.prefix { $0 != "\n" })
+    }
+    #expect(
+      headline(.finished, cells: 1)
+        == "A run on the **python3\\_lmk** kernel **finished** after execution **\\[3\\]**.")
+    #expect(
+      headline(.failed, cells: 4)
+        == "A run of 4 cells on the **python3\\_lmk** kernel **failed** during execution **\\[3\\]**."
+    )
+    #expect(
+      headline(.cancelled, cells: 1)
+        == "A run on the **python3\\_lmk** kernel **was cancelled** during execution **\\[3\\]**.")
+    #expect(
+      headline(.kernelDied(description: "KernelDied: exit status 1"), cells: 2)
+        == "The **python3\\_lmk** kernel **died** during execution **\\[3\\]**.")
+    #expect(
+      headline(.kernelDied(description: "KernelDied: exit status 1"), cells: 0, count: nil)
+        == "The **python3\\_lmk** kernel **died** while idle.")
+    #expect(
+      headline(.memoryWarning(MemoryWarning(figure: 231 << 20, limit: 256 << 20)), cells: 2)
+        == "The **python3\\_lmk** kernel: memory at 231 MiB of 256 MiB (90 %) during execution **\\[3\\]**."
+    )
+  }
+
   @Test func fenceIsLongerThanAnyBacktickRun() {
     let code = "s = '```'\nt = '````'"
     let intent = NotificationIntent(

@@ -406,10 +406,10 @@ def test_sigkilled_kernel_is_reported_as_a_death(world, record_property, during)
     (event,) = world.events()
     message = event["message"]
     if during == "cell":
-        assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** during execution **\\[1\\]**")
+        assert message.startswith("The **python3-lmk** kernel **died** during execution **\\[1\\]**")
         assert "```python\n" + sleeper.code + "\n```" in message
     else:
-        assert message.startswith("Notebook **python3-lmk kernel**: **kernel died** while idle"), message
+        assert message.startswith("The **python3-lmk** kernel **died** while idle"), message
     # No out-of-memory kill was counted in the cgroup: the cause is not guessed at.
     assert "SIGKILL" in message and "the cause is unknown" in message and "out-of-memory" not in message
     (session,) = world.sessions()

@@ -87,7 +87,7 @@ def test_a_trap_during_wrap_up_still_reports_the_death(world):
     assert took < 2.5
     assert "failpoint wrap-up" in world.log_text()
     (event,) = world.events()
-    assert "**kernel died**" in event["message"] and "SIGKILL" in event["message"]
+    assert event["message"].startswith("The **python3-lmk** kernel **died**") and "SIGKILL" in event["message"]
     (session,) = world.sessions()
     assert session["ended"] and session["state"]["cellState"] == "error"
 

@@ -12,32 +12,33 @@ import Logging
 public struct BridgeSetup: Sendable {
   public var configuration: BridgeConfiguration
   public var notification: NotificationContext
+  /// The LMK session's name: the notebook's file name, else `<kernel> kernel`.
+  public var sessionName: String
   public var sink: SessionSink
 
   /// - Parameters:
   ///   - notebookOverride: `--notebook`.
   ///   - kernelWorkingDirectory: the kernel's cwd (launcher mode), nil in attach mode.
+  ///   - supervisorPid: launcher mode: the supervisor (`jupyter-lmk run`), whose parent may be a
+  ///     batch runner naming the notebook.
   ///   - commandLine: the command's setting flags.
   ///   - session: launcher mode: the LMK session to adopt, and who hears of a new one.
   public static func prepare(
     connection: ConnectionInfo?, notebookOverride: String?, kernelWorkingDirectory: String?,
-    commandLine: SettingsPatch?, environment: [String: String], logger: Logger,
-    session: SessionContinuity = SessionContinuity()
+    supervisorPid: Int32? = nil, commandLine: SettingsPatch?, environment: [String: String],
+    logger: Logger, session: SessionContinuity = SessionContinuity()
   ) -> BridgeSetup {
-    let cwd = FileManager.default.currentDirectoryPath
-    let notebook = NotebookLocator().locate(
-      override: notebookOverride, sessionName: environment["JPY_SESSION_NAME"],
-      connectionFileSession: connection?.jupyterSession,
-      kernelWorkingDirectory: kernelWorkingDirectory, invocationDirectory: cwd)
+    let notebook = locateNotebook(
+      override: notebookOverride, connection: connection,
+      kernelWorkingDirectory: kernelWorkingDirectory, supervisorPid: supervisorPid,
+      environment: environment, logger: logger)
     let home = environment["HOME"] ?? NSHomeDirectory()
     let (configuration, problems) = BridgeConfiguration.load(
       environment: environment, homeDirectory: home, notebook: notebook, commandLine: commandLine)
     for problem in problems { logger.warning("\(problem)") }
     let kernelName = connection?.kernelName ?? ""
-    let name =
-      notebook?.name
-      ?? NotebookLocator.fallbackSessionName(
-        kernelName: kernelName.isEmpty ? "jupyter" : kernelName)
+    let knownKernel = kernelName.isEmpty ? "jupyter" : kernelName
+    let name = notebook?.name ?? NotebookLocator.fallbackSessionName(kernelName: knownKernel)
     // The code fence's language, until the kernel answers kernel_info (IRkernel never does
     // on control): the kernelspec the connection file names, wrapped or not.
     let language =
@@ -45,11 +46,52 @@ public struct BridgeSetup: Sendable {
       ? nil
       : KernelSpecCatalog.standard(environment: environment, homeDirectory: home)
         .spec(named: kernelName)?.language
-    let notification = NotificationContext(notebookName: name, language: language)
+    let notification = NotificationContext(
+      notebookName: notebook?.name, kernelName: knownKernel, language: language)
     return BridgeSetup(
-      configuration: configuration, notification: notification,
+      configuration: configuration, notification: notification, sessionName: name,
       sink: makeSink(
         notebookName: name, environment: environment, logger: logger, session: session))
+  }
+
+  /// The notebook, logged at info level either way: where it was found, or why it is unknown.
+  static func locateNotebook(
+    override: String?, connection: ConnectionInfo?, kernelWorkingDirectory: String?,
+    supervisorPid: Int32?, environment: [String: String], logger: Logger
+  ) -> NotebookLocation? {
+    let sessionName = environment["JPY_SESSION_NAME"]
+    let table = ProcProcessTable()
+    let runner =
+      (override?.isEmpty ?? true)
+      ? supervisorPid.flatMap { table.parent(of: $0) }.map {
+        BatchRunnerSearch.find(from: $0, in: table) { FileManager.default.fileExists(atPath: $0) }
+      } : nil
+    let notebook = NotebookLocator().locate(
+      override: override, batchRunner: runner, sessionName: sessionName,
+      connectionFileSession: connection?.jupyterSession,
+      kernelWorkingDirectory: kernelWorkingDirectory,
+      invocationDirectory: FileManager.default.currentDirectoryPath)
+    if let notebook {
+      if case .found(_, let name, let pid) = runner, notebook.origin == .batchRunner {
+        logger.info("notebook \(notebook.path): the input of \(name) (pid \(pid))")
+      }
+      return notebook
+    }
+    let session = [sessionName, connection?.jupyterSession].compactMap { $0 }.first {
+      !$0.isEmpty
+    }
+    var reasons = [
+      session.map { "the session name `\(BatchRunnerSearch.quoted([$0]))` names no file found" }
+        ?? "no JPY_SESSION_NAME"
+    ]
+    switch runner {
+    case .unknown(let reason): reasons.append(reason)
+    case .found, nil:
+      if kernelWorkingDirectory == nil { reasons.append("attach mode: name it with --notebook") }
+    }
+    logger.info(
+      "notebook unknown: \(reasons.joined(separator: " and ")); metadata.lmk is not read")
+    return nil
   }
 
   /// How a monitor restarted after a crash keeps reporting to the same LMK session.

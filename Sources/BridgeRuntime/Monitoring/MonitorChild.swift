@@ -78,7 +78,7 @@ public enum MonitorChild {
     // What `status` shows of this kernel, kept up to date from the sampler's thread.
     let records = RunningKernelRecord.directory(environment: ProcessInfo.processInfo.environment)
     let record = launch.kernelPid.map {
-      RunningKernelRecord(kernelPid: $0, notebook: setup.notification.notebookName)
+      RunningKernelRecord(kernelPid: $0, notebook: setup.sessionName)
     }
     record?.write(in: records)
     // Off the IOPub thread; its readings reach the core through the listener's inputs.
