@@ -51,6 +51,8 @@ public struct BridgeCore: Sendable {
   /// not this one's first words (ipykernel may answer kernel_info on its control
   /// thread before it publishes `starting`).
   private var kernelRanACell = false
+  /// The `kernelSession` of the latest message that had one.
+  private var kernelSession: UInt64?
   private var run: Run?
   /// The latest dated message: kernel time ↔ bridge clock, to date a death.
   private var lastDated: (kernel: KernelTime, clock: ClockReading)?
@@ -129,6 +131,37 @@ public struct BridgeCore: Sendable {
   private mutating func apply(
     _ message: IOPubMessage, at: ClockReading, into actions: inout [CoreAction]
   ) -> Bool {
+    var changed = false
+    if let session = message.kernelSession {
+      if let known = kernelSession, known != session {
+        // Another kernel process: the `starting` of a restart can be lost in the gap.
+        changed = newKernel(at: at, into: &actions)
+      }
+      kernelSession = session
+    }
+    return apply(content: message, at: at, into: &actions) || changed
+  }
+
+  /// A new kernel began (its `starting`, or messages from another kernel process).
+  /// Unasked (no shutdown announced by one that ran a cell): the old one died and
+  /// Jupyter's restarter brought it back. Returns whether the snapshot may have changed.
+  private mutating func newKernel(at: ClockReading, into actions: inout [CoreAction]) -> Bool {
+    let diedUnasked = kernelRanACell && !shutdownSeen
+    kernelRanACell = false
+    shutdownSeen = false
+    if diedUnasked {
+      kernelDied(.restarted, at: at, into: &actions)
+      return false  // the death published its state
+    }
+    // Asked (a restart after shutdown): cells in flight will never see their idle.
+    guard !inFlight.isEmpty else { return false }
+    cancelCellsInFlight(at: at, into: &actions)
+    return true
+  }
+
+  private mutating func apply(
+    content message: IOPubMessage, at: ClockReading, into actions: inout [CoreAction]
+  ) -> Bool {
     switch message.content {
     case .executeInput(let code, let executionCount):
       guard let id = message.parentMsgId, inFlight[id] == nil,
@@ -160,19 +193,7 @@ public struct BridgeCore: Sendable {
       return true
     case .status(.starting):
       guard message.parentMsgId == nil else { return false }
-      // A new kernel. Unasked (no shutdown announced by one that had answered):
-      // the old one died and Jupyter's restarter brought it back.
-      let diedUnasked = kernelRanACell && !shutdownSeen
-      kernelRanACell = false
-      shutdownSeen = false
-      if diedUnasked {
-        kernelDied(.restarted, at: at, into: &actions)
-        return false  // the death published its state
-      }
-      // Asked (a restart after shutdown): cells in flight will never see their idle.
-      guard !inFlight.isEmpty else { return false }
-      cancelCellsInFlight(at: at, into: &actions)
-      return true
+      return newKernel(at: at, into: &actions)
     case .shutdown:
       shutdownSeen = true
       actions.append(.record(.shutdownAnnounced))

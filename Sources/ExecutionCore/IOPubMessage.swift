@@ -28,14 +28,19 @@ public struct IOPubMessage: Sendable, Equatable {
   /// The header's `date`, nil when missing or unparsable.
   public var date: KernelTime?
 
+  /// A digest of the header's `session`: the kernel process that sent the message (a
+  /// restarted kernel has a new one); nil when absent, and for output (`.other`).
+  public var kernelSession: UInt64?
+
   public init(
     content: Content, parentMsgId: String? = nil, parentMsgType: String? = nil,
-    subshellId: String? = nil, date: KernelTime? = nil
+    subshellId: String? = nil, date: KernelTime? = nil, kernelSession: UInt64? = nil
   ) {
     self.content = content
     self.parentMsgId = parentMsgId
     self.parentMsgType = parentMsgType
     self.subshellId = subshellId
     self.date = date
+    self.kernelSession = kernelSession
   }
 }

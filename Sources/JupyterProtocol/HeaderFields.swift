@@ -7,6 +7,8 @@ struct HeaderFields {
   var msgId: String?
   var msgTypeIfAny: String?
   var subshellId: String?
+  /// A digest of `session` (FNV-1a of its bytes): which kernel process sent the message.
+  var sessionDigest: UInt64?
   private var dateBytes: (raw: UnsafeRawBufferPointer, escaped: Bool)?
 
   /// The header's `date`, nil when absent or not a date.
@@ -18,6 +20,13 @@ struct HeaderFields {
   }
 
   var msgType: String { msgTypeIfAny ?? "" }
+
+  /// FNV-1a of a field's raw bytes: a cheap, allocation-free identity (wrapping arithmetic).
+  static func digest(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return digest
+  }
 
   /// The longest `msg_id`, `msg_type` or `subshell_id` accepted (raw bytes). Real ones
   /// are under 100 (a UUID, a session id and a counter); tracked ids stay small.
@@ -31,6 +40,7 @@ struct HeaderFields {
     var msgId: String?
     var msgType: String?
     var subshellId: String?
+    var sessionDigest: UInt64?
     var dateBytes: (UnsafeRawBufferPointer, Bool)?
     try FlatJSONScanner.scan(bytes) { key, value in
       guard case .string(let raw, let escaped) = value else { return }
@@ -42,6 +52,8 @@ struct HeaderFields {
         subshellId = try FlatJSONScanner.decodeString(raw, escaped: escaped, repairing: repairing)
       } else if key.isBytes(of: "date") {
         dateBytes = (raw, escaped)
+      } else if key.isBytes(of: "session") {
+        sessionDigest = Self.digest(raw)
       }
     }
     if !allowNull && msgType == nil { throw FlatJSONScanner.ScanError.notAnObject }
@@ -52,6 +64,7 @@ struct HeaderFields {
     self.msgId = msgId.flatMap { $0.isEmpty ? nil : $0 }
     self.msgTypeIfAny = msgType.flatMap { $0.isEmpty ? nil : $0 }
     self.subshellId = subshellId
+    self.sessionDigest = sessionDigest
     self.dateBytes = dateBytes
   }
 }

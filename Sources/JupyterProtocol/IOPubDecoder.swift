@@ -56,7 +56,8 @@ public struct IOPubDecoder: Sendable {
     return .success(
       IOPubMessage(
         content: decoded, parentMsgId: parentFields.msgId, parentMsgType: parentFields.msgTypeIfAny,
-        subshellId: fields.subshellId ?? parentFields.subshellId, date: fields.date()))
+        subshellId: fields.subshellId ?? parentFields.subshellId, date: fields.date(),
+        kernelSession: fields.sessionDigest))
   }
 
   /// The message types whose content matters, and how to decode it.

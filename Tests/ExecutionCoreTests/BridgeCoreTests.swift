@@ -276,6 +276,36 @@ struct BridgeCoreCellTests {
     #expect(h.notifications.count == (notifyOn == .error ? 2 : 1))
   }
 
+  /// The restarted kernel's `starting` can be lost while the SUB socket reconnects: its
+  /// first message from another kernel process (another header `session`) says it too.
+  @Test func aMessageFromAnotherKernelProcessIsTheRestart() {
+    func busy(_ id: String, session: UInt64, at t: Int64) -> CoreInput {
+      .message(
+        IOPubMessage(
+          content: .status(.busy), parentMsgId: id, parentMsgType: "kernel_info_request",
+          date: kt(t), kernelSession: session),
+        at: ClockReading(milliseconds: t))
+    }
+    func input(_ id: String, session: UInt64, at t: Int64) -> CoreInput {
+      .message(
+        IOPubMessage(
+          content: .executeInput(code: "time.sleep(30)", executionCount: 2), parentMsgId: id,
+          parentMsgType: "execute_request", date: kt(t), kernelSession: session),
+        at: ClockReading(milliseconds: t))
+    }
+    var h = Harness(NotificationPolicy(notifyOn: .error))
+    h.send(busy("k1", session: 1, at: 0), input("a", session: 1, at: 10))
+    h.send(busy("k2", session: 1, at: 20))
+    #expect(h.notifications.isEmpty, "the same kernel")
+    h.send(busy("k3", session: 2, at: 900))
+    #expect(
+      h.notifications.map(\.outcome) == [.kernelDied(description: KernelDeath.restarted.cellError)])
+    #expect(h.notifications.first?.cell?.executionCount == 2)
+    // Its `starting`, arriving late, is the same restart: no second death.
+    h.send(Self.starting)
+    #expect(h.notifications.count == 1)
+  }
+
   /// ipykernel answers kernel_info on its control thread, maybe before the shell
   /// publishes `starting`: only a cell makes a later `starting` a new kernel.
   @Test func aKernelsFirstStartingIsNoDeath() {

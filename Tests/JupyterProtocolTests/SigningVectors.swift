@@ -34,6 +34,13 @@ struct SigningVector: Decodable, Sendable, CustomTestStringConvertible, SignedVe
 
   var delimiterIndex: Int { prefixCount }
 
+  /// The digest of the header's `session`, as the decoder takes it.
+  func sessionDigest() throws -> UInt64? {
+    let header = try #require(Data(base64Encoded: frames[prefixCount + 2]))
+    let object = try JSONSerialization.jsonObject(with: header) as? [String: Any]
+    return (object?["session"] as? String).map { HeaderFields.digest(Array($0.utf8)) }
+  }
+
   /// What the bridge should make of the message: output types arrive as `.other`
   /// with nothing else decoded.
   func expectedMessage() throws -> IOPubMessage {
@@ -56,7 +63,7 @@ struct SigningVector: Decodable, Sendable, CustomTestStringConvertible, SignedVe
     return IOPubMessage(
       content: content, parentMsgId: expected.parentMsgId, parentMsgType: expected.parentMsgType,
       subshellId: expected.subshellId,
-      date: KernelTime(millisecondsSince1970: expected.dateMs))
+      date: KernelTime(millisecondsSince1970: expected.dateMs), kernelSession: try sessionDigest())
   }
 }
 
