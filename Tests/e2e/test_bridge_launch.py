@@ -660,6 +660,8 @@ def test_a_kernel_killed_under_jupyter_server_alerts_and_its_restart_gets_a_new_
         })
         connection = world.runtime / f"kernel-{session['kernel']['id']}.json"
         kernel = int(execute_in(connection, "import os; os.getpid()"))
+        # The reply can reach the client before the idle reaches the monitor.
+        world.wait_for_state("the cell's idle", lambda s: s.get("cellState") == "success")
 
         os.kill(kernel, signal.SIGKILL)  # as the out-of-memory killer does
         # The server's restarter notices the dead kernel process (the bridge) and starts a new
