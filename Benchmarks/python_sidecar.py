@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("--connection-file", required=True)
     parser.add_argument("--count", type=int, default=0)
     parser.add_argument("--idle-timeout-ms", type=int, default=5000)
+    parser.add_argument("--ready", action="store_true", help="print `ready` once subscribed (run.py part g)")
     args = parser.parse_args()
     with open(args.connection_file) as f:
         info = json.load(f)
@@ -40,6 +41,8 @@ def main() -> None:
     socket.connect(f"{info['transport']}://{info['ip']}:{info['iopub_port']}")
     poller = zmq.Poller()
     poller.register(socket, zmq.POLLIN)
+    if args.ready:
+        print("ready", flush=True)
 
     received = errors = idles = failed = 0
     first = last = 0.0

@@ -22,16 +22,24 @@ Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
      to the first kernel_info reply, median of N starts each;
   f. launcher-mode idle CPU: a wrapped kernel idling, CPU time of its
      supervisor and monitor processes (the monitor samples the kernel's memory
-     once a second).
+     once a second);
+  g. cost per kernel: the supervisor and monitor of a wrapped ipykernel, idle and
+     connected to the local LMK stand-in: RSS, PSS, private dirty memory per mapping
+     class (/proc/<pid>/smaps), threads, idle CPU; PSS per bridge with
+     JUPYTER_LMK_BENCH_BRIDGES of them running; the Python sidecar beside it.
+
+Every section that has a target (PRODUCT.md §9, BENCHMARKS.md) adds it to the table of
+targets printed last: target, measured figure, met or not.
 
 Environment knobs (all optional): JUPYTER_LMK_BENCH_MESSAGES (pipeline and
 flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
 50000), JUPYTER_LMK_BENCH_ROUNDS (default 3), JUPYTER_LMK_BENCH_FLOOD_SECONDS
 (default 1.0), JUPYTER_LMK_BENCH_FLOOD_REPEATS (default 2), JUPYTER_LMK_BENCH_STREAM_MIB (default 1024),
 JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
-JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5),
-JUPYTER_LMK_BENCH_SECTIONS
-(default "abcdef").
+JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5), JUPYTER_LMK_BENCH_COST_IDLE_SECONDS (default 10),
+JUPYTER_LMK_BENCH_BRIDGES (default 20), JUPYTER_LMK_BENCH_CALLGRIND (default 1: instructions per
+message under callgrind in part a, when valgrind is installed), JUPYTER_LMK_BENCH_SECTIONS
+(default "abcdefg").
 """
 
 from __future__ import annotations
@@ -86,6 +94,12 @@ class Bench:
         self.idle_seconds = env_number("JUPYTER_LMK_BENCH_IDLE_SECONDS", 60)
         self.starts = max(1, int(env_number("JUPYTER_LMK_BENCH_STARTS", 10)))
         self.latency_runs = max(1, int(env_number("JUPYTER_LMK_BENCH_LATENCY_RUNS", 5)))
+        self.cost_idle_seconds = env_number("JUPYTER_LMK_BENCH_COST_IDLE_SECONDS", 10)
+        self.bridges = max(1, int(env_number("JUPYTER_LMK_BENCH_BRIDGES", 20)))
+        self.callgrind = (env_number("JUPYTER_LMK_BENCH_CALLGRIND", 1) != 0 and shutil.which("valgrind")
+                          and shutil.which("strip"))
+        self.exec_stamp = bench_dir / "exec_stamp"
+        self.targets: list[dict] = []
         self.tmp = Path(tempfile.mkdtemp(prefix="run-", dir=bench_dir))
         os.chmod(self.tmp, 0o700)  # the connection files hold the HMAC key
         self.key = secrets.token_hex(16)
@@ -107,6 +121,17 @@ class Bench:
     def say(self, line: str = "") -> None:
         print(line, flush=True)
         self.lines.append(line)
+
+    def target(self, name: str, wanted: str, measured: str, met: bool | None) -> None:
+        """One row of the table of targets printed last (met None: not measurable in this run)."""
+        self.targets.append({"target": name, "wanted": wanted, "measured": measured, "met": met})
+
+    def print_targets(self) -> None:
+        self.say("targets (PRODUCT.md §9; BENCHMARKS.md, \"Cost per kernel\")")
+        width = max((len(t["target"]) for t in self.targets), default=10)
+        for t in self.targets:
+            verdict = {True: "met", False: "MISSED", None: "n/a"}[t["met"]]
+            self.say(f"   {t['target']:<{width}}  {t['wanted']:<14} {t['measured']:<44} {verdict}")
 
     def connection_file(self, name: str) -> Path:
         ports = free_ports(5)
@@ -217,9 +242,54 @@ class Bench:
             self.say(f"   C + hmac-sha256 / raw = {fmt_ratio(ratios['hmac_floor_over_raw'])}   "
                      "(the ceiling for any receiver that verifies signatures)")
             self.say(f"   pipeline / C + hmac-sha256 = {fmt_ratio(ratios['pipeline_over_hmac_floor'])}, "
-                     f"per CPU-second {fmt_ratio(ratios['pipeline_over_hmac_floor_per_cpu_second'])}")
+                     f"per CPU-second {fmt_ratio(ratios['pipeline_over_hmac_floor_per_cpu_second'])}"
+                     "   (target >= 0.95)")
+        over_floor = ratios["pipeline_over_hmac_floor"]
+        self.target("pipeline / C + hmac-sha256", ">= 0.95",
+                    f"{fmt_ratio(over_floor)} (raw {fmt_ratio(ratios['pipeline_over_raw'])}, "
+                    f"python {fmt_ratio(ratios['pipeline_over_python'])})",
+                    over_floor >= 0.95 if over_floor else None)
+        instructions = self.instructions_per_message(key_file) if self.callgrind else None
         return {"messages": total, "python_messages": self.python_count, "rounds": self.rounds,
-                "stages": runs["lmk-bench pipeline"][0].get("stages"), "receivers": summary, **ratios}
+                "stages": runs["lmk-bench pipeline"][0].get("stages"), "receivers": summary,
+                "instructions_per_message": instructions, **ratios}
+
+    def instructions_per_message(self, key_file: Path) -> dict:
+        """Instructions per message under callgrind: two runs of each receiver, of `small` and
+        `large` messages; the difference over `large - small` leaves start-up and exit out."""
+        small, large = 2_000, 12_000
+        # Debian 12's valgrind cannot read the DWARF 5 of Swift's toolchain: a copy without it.
+        lmk_bench = self.tmp / "lmk-bench.nodebug"
+        subprocess.run(["strip", "--strip-debug", "-o", str(lmk_bench), str(self.lmk_bench)], check=True)
+        receivers = {
+            "lmk-bench pipeline": lambda c, n: [str(lmk_bench), "pipeline", "--connection-file",
+                                                str(c), "--count", str(n)],
+            "C + hmac-sha256": lambda c, n: [str(self.hmac_receiver), "--connect", self.endpoint(c, "iopub"),
+                                             "--count", str(n), "--key-file", str(key_file)],
+            "raw libzmq (C)": lambda c, n: [str(self.raw_receiver), "--connect", self.endpoint(c, "iopub"),
+                                            "--count", str(n)],
+        }
+        if not self.hmac_receiver.exists():
+            del receivers["C + hmac-sha256"]
+        result = {}
+        for name, command in receivers.items():
+            totals = []
+            for count in (small, large):
+                connection = self.connection_file("callgrind")
+                publisher = self.publish(connection, "--sndhwm", "0", "--limit", str(count),
+                                         "--linger-ms", "120000", "--wait-ms", "120000")
+                out = self.tmp / "callgrind.out"
+                run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                                      *command(connection, count)], capture_output=True, text=True, timeout=600)
+                if run.returncode != 0:
+                    raise RuntimeError(f"{name} under callgrind failed: {run.stderr.strip()[-2000:]}")
+                publisher.communicate(timeout=120)
+                summary = next(line for line in out.read_text().splitlines() if line.startswith("summary:"))
+                totals.append(int(summary.split()[1]))
+            result[name] = (totals[1] - totals[0]) / (large - small)
+        shown = ", ".join(f"{name} {value:,.0f}" for name, value in result.items())
+        self.say(f"   instructions per message (callgrind, {large:,} - {small:,} messages): {shown}")
+        return result
 
     # -- b. flood correctness -----------------------------------------------------------
 
@@ -332,7 +402,11 @@ class Bench:
             "idle_anon_kib": idle_anon, "peak_anon_kib_sampled": peak_anon,
         }
         self.say(f"   idle RSS {idle_rss / 1024:.1f} MiB, peak RSS {peak / 1024:.1f} MiB "
-                 f"(+{(peak - idle_rss) / 1024:.1f} MiB; targets: +10 MiB, 40 MiB in all)")
+                 f"(+{(peak - idle_rss) / 1024:.1f} MiB; target: +5 MB)")
+        growth_mb = (peak - idle_rss) * 1024 / 1e6
+        self.target(f"peak RSS under {sent['bytes'] / 2**30:.1f} GiB of output", "<= idle + 5 MB",
+                    f"idle {idle_rss * 1024 / 1e6:.1f} MB, peak +{growth_mb:.1f} MB (attach)",
+                    growth_mb <= 5 and result["end_of_run_seen"])
         self.say(f"   of it anonymous (not shared-library pages): idle {idle_anon / 1024:.1f} MiB, "
                  f"sampled peak {peak_anon / 1024:.1f} MiB")
         self.say(f"   {sent['bytes'] / 2**20:,.0f} MiB published in {sent['seconds']:.1f} s; "
@@ -347,9 +421,13 @@ class Bench:
         """The kernelspecs `bench-unwrapped` and `bench-wrapped` (ipykernel, and the same under
         `jupyter-lmk run`) in a temporary JUPYTER_PATH, written once; their argvs by name."""
         kernel = [self.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        wrapped = [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--"]
         specs = {
             "unwrapped": kernel,
-            "wrapped": [str(self.jupyter_lmk), "run", "--connection-file", "{connection_file}", "--", *kernel],
+            "wrapped": [*wrapped, *kernel],
+            # The same with a timestamp taken just before the bridge's exec and the kernel's.
+            "stamped": [str(self.exec_stamp), str(self.tmp / "stamp-bridge"), *wrapped,
+                        str(self.exec_stamp), str(self.tmp / "stamp-kernel"), *kernel],
         }
         root = self.tmp / "jupyter"
         for name, argv in specs.items():
@@ -369,16 +447,7 @@ class Bench:
 
         def measure(manager: KernelManager) -> None:
             supervisor = manager.provisioner.process.pid
-            deadline = time.monotonic() + 10
-            monitor = None
-            while monitor is None and time.monotonic() < deadline:
-                monitor = next((pid for pid in proc_children(supervisor)
-                                if b"monitor" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")), None)
-                if monitor is None:
-                    time.sleep(0.05)  # polling for the child to appear, with the deadline above
-            if monitor is None:
-                raise RuntimeError("no `jupyter-lmk monitor` child of the supervisor")
-            pids = {"supervisor": supervisor, "monitor": monitor}
+            pids = {"supervisor": supervisor, "monitor": monitor_of(supervisor)}
             before = {name: proc_cpu_seconds(pid) for name, pid in pids.items()}
             time.sleep(self.idle_seconds)  # the idle period measured, not a synchronisation
             for name, pid in pids.items():
@@ -408,26 +477,11 @@ class Bench:
             self.say(f"   not available yet: {reason}")
             return {"skipped": reason}
         grace = 1.0
-        token = secrets.token_hex(16)
-        port_file = self.tmp / "standin.port"
-        standin = subprocess.Popen(
-            [self.python, str(HERE.parent / "tools" / "lmk_standin.py"), "--port", "0", "--port-file",
-             str(port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=dict(os.environ, LMK_STANDIN_ACCESS_TOKENS=token))
         samples = []
-        try:
-            deadline = time.monotonic() + 30
-            while not port_file.exists():
-                if time.monotonic() > deadline or standin.poll() is not None:
-                    raise RuntimeError("the LMK stand-in did not start")
-                time.sleep(0.05)
-            base = f"http://127.0.0.1:{port_file.read_text().strip()}"
-            env = dict(os.environ, LMK_SERVER_URL=base, LMK_ACCESS_TOKEN=token)
+        with Standin(self.python, self.tmp) as standin:
+            env = dict(os.environ, **standin.env)
             for _ in range(self.latency_runs):
-                samples.append(self.one_latency(base, env, grace))
-        finally:
-            standin.terminate()
-            standin.wait(timeout=10)
+                samples.append(self.one_latency(standin.base, env, grace))
         over = [s["after_idle_seconds"] - grace for s in samples if s["after_idle_seconds"] is not None]
         median = statistics.median(over) if len(over) == len(samples) and over else None
         shown = f"{1000 * median:.0f} ms" if median is not None else "missing notifications"
@@ -468,20 +522,193 @@ class Bench:
             reason = "`jupyter-lmk run` (launcher mode) is not built yet"
             self.say(f"   not available yet: {reason}")
             return {"skipped": reason}
-        specs = self.kernelspecs()
-        times: dict[str, list[float]] = {name: [] for name in specs}
+        self.kernelspecs()
+        names = ["unwrapped", "wrapped"]
+        times: dict[str, list[float]] = {name: [] for name in names}
         for round_number in range(self.starts):
             # Alternate which goes first, so warm caches and load drifts hit both alike.
-            order = list(specs) if round_number % 2 == 0 else list(reversed(specs))
+            order = names if round_number % 2 == 0 else list(reversed(names))
             for name in order:
                 times[name].append(timed_kernel_start(f"bench-{name}"))
         medians = {name: statistics.median(values) for name, values in times.items()}
         ratio = medians["wrapped"] / medians["unwrapped"]
+        # Each round's own ratio: the two starts of a round ran back to back, under the same load.
+        paired = sorted(w / u for w, u in zip(times["wrapped"], times["unwrapped"]))
         for name, values in times.items():
             self.say(f"   {name:<10} median {1000 * medians[name]:7.0f} ms  "
-                     f"(min {1000 * min(values):.0f}, max {1000 * max(values):.0f}, n={len(values)})")
-        self.say(f"   wrapped / unwrapped = {ratio:.3f}   (target <= 1.10)")
-        return {"starts": self.starts, "seconds": times, "median_seconds": medians, "ratio": ratio}
+                     f"(quartiles {1000 * quartiles(values)[0]:.0f}-{1000 * quartiles(values)[1]:.0f}, "
+                     f"min {1000 * min(values):.0f}, max {1000 * max(values):.0f}, n={len(values)})")
+        self.say(f"   wrapped / unwrapped = {ratio:.3f} of the medians; per round: median "
+                 f"{statistics.median(paired):.3f}, quartiles {quartiles(paired)[0]:.3f}-{quartiles(paired)[1]:.3f}"
+                 "   (target <= 1.03)")
+        self.target("kernel start, wrapped / plain", "<= 1.03",
+                    f"{ratio:.3f} (rounds' quartiles {quartiles(paired)[0]:.2f}-{quartiles(paired)[1]:.2f})",
+                    ratio <= 1.03)
+        spawn = self.exec_to_spawn()
+        return {"starts": self.starts, "seconds": times, "median_seconds": medians, "ratio": ratio,
+                "paired_ratios": paired, **spawn}
+
+    def exec_to_spawn(self) -> dict:
+        """The bridge's own time from its exec to the kernel's: kernelspec `bench-stamped`
+        (exec_stamp before each), less exec_stamp's own cost (one stamp exec'ing another)."""
+        bridge, kernel = self.tmp / "stamp-bridge", self.tmp / "stamp-kernel"
+        spans = []
+        for _ in range(self.starts):
+            for stamp in (bridge, kernel):
+                stamp.unlink(missing_ok=True)
+            timed_kernel_start("bench-stamped")
+            spans.append((int(kernel.read_text().split()[0]) - int(bridge.read_text().split()[0])) / 1e6)
+        overhead = []
+        for _ in range(self.starts):
+            for stamp in (bridge, kernel):
+                stamp.unlink(missing_ok=True)
+            subprocess.run([str(self.exec_stamp), str(bridge), str(self.exec_stamp), str(kernel), "true"],
+                           check=True)
+            overhead.append((int(kernel.read_text()) - int(bridge.read_text())) / 1e6)
+        own = statistics.median(spans) - statistics.median(overhead)
+        self.say(f"   bridge exec -> kernel exec: median {statistics.median(spans):.1f} ms "
+                 f"(min {min(spans):.1f}, max {max(spans):.1f}), less {statistics.median(overhead):.1f} ms "
+                 f"for the stamp's own exec = {own:.1f} ms   (target <= 5 ms)")
+        self.target("bridge exec -> kernel spawn", "<= 5 ms",
+                    f"{own:.1f} ms (median of {len(spans)}; min {min(spans):.1f}, max {max(spans):.1f})",
+                    own <= 5)
+        return {"exec_to_spawn_ms": spans, "stamp_overhead_ms": overhead, "exec_to_spawn_own_ms": own}
+
+    # -- g. cost per kernel -------------------------------------------------------------
+
+    def cost(self) -> dict:
+        idle = self.cost_idle_seconds
+        self.say(f"g. cost per kernel (launcher mode: supervisor + monitor of an idle ipykernel, LMK "
+                 f"connected to the stand-in; after {idle:g} s idle)")
+        self.kernelspecs()
+        result: dict = {"idle_seconds": idle, "binary_bytes": self.jupyter_lmk.stat().st_size}
+        managers: list[KernelManager] = []
+        with Standin(self.python, self.tmp) as standin:
+            saved = {name: os.environ.get(name) for name in standin.env}
+            os.environ.update(standin.env)  # the kernels' environment: the bridges inherit it
+            try:
+                managers.append(start_connected_kernel("bench-wrapped", standin, 1))
+                pids = bridge_pids(managers[0])
+                cpu_before = {name: proc_cpu_seconds(pid) for name, pid in pids.items()}
+                time.sleep(idle)  # the idle period measured, not a synchronisation
+                processes = {name: footprint(pid, self.jupyter_lmk) for name, pid in pids.items()}
+                for name, pid in pids.items():
+                    processes[name]["idle_cpu_seconds"] = proc_cpu_seconds(pid) - cpu_before[name]
+                result["processes"] = processes
+                for count in range(2, self.bridges + 1):
+                    managers.append(start_connected_kernel("bench-wrapped", standin, count))
+                everyone = [pid for manager in managers for pid in bridge_pids(manager).values()]
+                rollups = [smaps_rollup(pid) for pid in everyone]
+                result["bridges"] = self.bridges
+                result["pss_per_bridge_kib"] = sum(r["Pss"] for r in rollups) / self.bridges
+                result["private_dirty_per_bridge_kib"] = sum(r["Private_Dirty"] for r in rollups) / self.bridges
+            finally:
+                for manager in managers:
+                    manager.shutdown_kernel(now=True)
+                    manager.cleanup_resources()
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        result["python_sidecar"] = self.python_sidecar_footprint()
+        self.print_cost(result)
+        return result
+
+    def python_sidecar_footprint(self) -> dict:
+        """The Python sidecar (pyzmq + jupyter_client) subscribed to a kernel that says nothing."""
+        connection = self.connection_file("sidecar")
+        sidecar = subprocess.Popen(
+            [self.python, str(HERE / "python_sidecar.py"), "flood", "--connection-file", str(connection),
+             "--idle-timeout-ms", str(int(1000 * (self.cost_idle_seconds + 60))), "--ready"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            assert sidecar.stdout is not None
+            if sidecar.stdout.readline().strip() != "ready":
+                raise RuntimeError("the Python sidecar did not start")
+            cpu_before = proc_cpu_seconds(sidecar.pid)
+            time.sleep(self.cost_idle_seconds)  # the idle period measured, not a synchronisation
+            interpreter = Path(os.path.realpath(self.python))
+            figures = footprint(sidecar.pid, interpreter)
+            figures["idle_cpu_seconds"] = proc_cpu_seconds(sidecar.pid) - cpu_before
+            # The interpreter and libpython, when it is a shared library (pyenv, some distributions).
+            mapped = {line.split(None, 5)[5].strip() for line in Path(f"/proc/{sidecar.pid}/maps").read_text()
+                      .splitlines() if len(line.split(None, 5)) > 5}
+            figures["binary_bytes"] = interpreter.stat().st_size + sum(
+                Path(path).stat().st_size for path in mapped if "/libpython" in path)
+        finally:
+            sidecar.kill()
+            sidecar.wait(timeout=10)
+        return figures
+
+    def print_cost(self, result: dict) -> None:
+        processes, sidecar = result["processes"], result["python_sidecar"]
+        mb = lambda kib: kib * 1024 / 1e6  # noqa: E731  (MB, as the targets are written)
+        self.say(f"   {'':<22}{'RSS':>8}{'PSS':>8}{'priv.dirty':>11}{'threads':>8}{'idle CPU':>10}   "
+                 "RSS (private dirty) by mapping, MB")
+        rows = [*processes.items(), ("python sidecar", sidecar)]
+        for name, f in rows:
+            classes = ", ".join(f"{kind} {mb(c['Rss']):.1f} ({mb(c['Private_Dirty']):.1f})"
+                                for kind, c in f["classes"].items())
+            self.say(f"   {name:<22}{mb(f['Rss']):>8.1f}{mb(f['Pss']):>8.1f}{mb(f['Private_Dirty']):>11.1f}"
+                     f"{f['threads']:>8}{f['idle_cpu_seconds']:>9.2f}s   {classes}")
+        total = {key: sum(f[key] for f in processes.values()) for key in ("Rss", "Pss", "Private_Dirty")}
+        threads = sum(f["threads"] for f in processes.values())
+        self.say(f"   {'bridge (both)':<22}{mb(total['Rss']):>8.1f}{mb(total['Pss']):>8.1f}"
+                 f"{mb(total['Private_Dirty']):>11.1f}{threads:>8}")
+        self.say(f"   with {result['bridges']} bridges running: PSS {mb(result['pss_per_bridge_kib']):.1f} MB, "
+                 f"private dirty {mb(result['private_dirty_per_bridge_kib']):.1f} MB per bridge")
+        self.say(f"   binary {result['binary_bytes'] / 1e6:.1f} MB (python interpreter and libpython "
+                 f"{sidecar['binary_bytes'] / 1e6:.1f} MB, plus its modules)")
+        self.target("idle RSS, supervisor + monitor", "<= 12 MB",
+                    f"{mb(total['Rss']):.1f} MB (python sidecar {mb(sidecar['Rss']):.1f} MB)",
+                    mb(total["Rss"]) <= 12)
+        self.target("idle private dirty, both", "<= 3 MB",
+                    f"{mb(total['Private_Dirty']):.1f} MB (python sidecar {mb(sidecar['Private_Dirty']):.1f} MB)",
+                    mb(total["Private_Dirty"]) <= 3)
+        self.target(f"PSS per bridge, {result['bridges']} running", "(reported)",
+                    f"{mb(result['pss_per_bridge_kib']):.1f} MB (python sidecar alone "
+                    f"{mb(sidecar['Pss']):.1f} MB)", None)
+        cpu = sum(f["idle_cpu_seconds"] for f in processes.values())
+        self.target("idle CPU, both", "≈ 0",
+                    f"{cpu:.2f} s in {result['idle_seconds']:g} s (python sidecar "
+                    f"{sidecar['idle_cpu_seconds']:.2f} s)", None)
+
+class Standin:
+    """The local LMK stand-in (tools/lmk_standin.py) on a free port, for one access token;
+    `env` points a bridge at it."""
+
+    def __init__(self, python: str, tmp: Path):
+        self.python = python
+        self.port_file = tmp / "standin.port"
+        self.token = secrets.token_hex(16)
+        self.base = ""
+        self.env: dict[str, str] = {}
+
+    def __enter__(self) -> "Standin":
+        self.port_file.unlink(missing_ok=True)
+        self.process = subprocess.Popen(
+            [self.python, str(HERE.parent / "tools" / "lmk_standin.py"), "--port", "0", "--port-file",
+             str(self.port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=dict(os.environ, LMK_STANDIN_ACCESS_TOKENS=self.token))
+        deadline = time.monotonic() + 30
+        while not self.port_file.exists():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                self.process.kill()
+                raise RuntimeError("the LMK stand-in did not start")
+            time.sleep(0.05)  # polling for the port file, with the deadline above
+        self.base = f"http://127.0.0.1:{self.port_file.read_text().strip()}"
+        self.env = {"LMK_SERVER_URL": self.base, "LMK_ACCESS_TOKEN": self.token}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def control(self, path: str) -> dict:
+        with urllib.request.urlopen(f"{self.base}/_standin/{path}", timeout=10) as response:
+            return json.load(response)
+
 
 class Transcript:
     """A child process whose stdout lines are collected on a thread."""
@@ -578,6 +805,87 @@ def proc_children(pid: int) -> list[int]:
     return children
 
 
+def monitor_of(supervisor: int) -> int:
+    """The `jupyter-lmk monitor` child of a supervisor, once it is there (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        monitor = next((pid for pid in proc_children(supervisor)
+                        if b"monitor" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")), None)
+        if monitor is not None:
+            return monitor
+        time.sleep(0.05)  # polling for the child to appear, with the deadline above
+    raise RuntimeError("no `jupyter-lmk monitor` child of the supervisor")
+
+
+def bridge_pids(manager: KernelManager) -> dict[str, int]:
+    supervisor = manager.provisioner.process.pid
+    return {"supervisor": supervisor, "monitor": monitor_of(supervisor)}
+
+
+def start_connected_kernel(kernel_name: str, standin: Standin, sessions: int) -> KernelManager:
+    """Starts a wrapped kernel, runs one cell, and waits until the stand-in holds `sessions`
+    open sessions: this bridge is connected to LMK."""
+    manager = KernelManager(kernel_name=kernel_name)
+    manager.start_kernel(stderr=subprocess.DEVNULL)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("1 + 1", timeout=60, output_hook=lambda message: None)
+    finally:
+        client.stop_channels()
+    deadline = time.monotonic() + 30
+    while sum(1 for s in standin.control("sessions")["sessions"] if not s["ended"]) < sessions:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the stand-in never saw {sessions} open sessions")
+        time.sleep(0.05)  # polling the stand-in, with the deadline above
+    return manager
+
+
+def smaps_rollup(pid: int) -> dict[str, int]:
+    """/proc/<pid>/smaps_rollup in KiB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, value = line.split(":", 1)
+        fields[key] = int(value.split()[0])
+    return fields
+
+
+def mapping_class(path: str, binary: Path) -> str:
+    if not path.startswith("/"):
+        return "anonymous"  # heap, thread stacks, [anon]; [vdso] and the like are not counted
+    if os.path.realpath(path) == str(binary.resolve()):
+        return "binary"
+    if "/swift/" in path:
+        return "swift libraries"
+    return "other libraries"
+
+
+def footprint(pid: int, binary: Path) -> dict:
+    """RSS, PSS and private memory of `pid` (KiB, smaps_rollup), the same by mapping class
+    (the binary, the toolchain's Swift libraries, other shared libraries, anonymous), threads."""
+    classes: dict[str, dict[str, int]] = {}
+    current = None
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split(None, 5)
+        if "-" in head[0] and not head[0].endswith(":"):
+            path = head[5].strip() if len(head) > 5 else ""
+            current = None if path in ("[vdso]", "[vvar]", "[vsyscall]") else mapping_class(path, binary)
+        elif current and head[0] in ("Rss:", "Private_Dirty:"):
+            figures = classes.setdefault(current, {"Rss": 0, "Private_Dirty": 0})
+            figures[head[0][:-1]] += int(head[1])
+    order = ["binary", "swift libraries", "other libraries", "anonymous"]
+    return {**smaps_rollup(pid), "threads": len(list(Path(f"/proc/{pid}/task").iterdir())),
+            "classes": {kind: classes[kind] for kind in order if kind in classes}}
+
+
+def quartiles(values: list[float]) -> tuple[float, float]:
+    if len(values) < 2:
+        return values[0], values[0]
+    first, _, third = statistics.quantiles(values, n=4)
+    return first, third
+
+
 def proc_cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
@@ -596,7 +904,7 @@ def main() -> None:
     args = parser.parse_args()
     bench = Bench(args.build_dir.resolve(), args.bench_dir.resolve())
     bench.isolate()
-    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcdef")
+    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcdefg")
     results: dict = {
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
@@ -607,7 +915,7 @@ def main() -> None:
         bench.generate_cell()
     steps = [("a", "pipeline", bench.pipeline), ("b", "flood", bench.flood), ("c", "memory", bench.memory),
              ("d", "latency", bench.latency), ("e", "startup", bench.startup),
-             ("f", "launcher_idle", bench.launcher_idle)]
+             ("f", "launcher_idle", bench.launcher_idle), ("g", "cost", bench.cost)]
     for letter, key, step in steps:
         if letter not in sections:
             continue
@@ -615,6 +923,8 @@ def main() -> None:
         results[key] = step()
         results[key]["section_seconds"] = round(time.perf_counter() - started, 1)
         bench.say()
+    bench.print_targets()
+    results["targets"] = bench.targets
     out = Path(os.environ.get("JUPYTER_LMK_BENCH_JSON") or args.bench_dir / "results.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")

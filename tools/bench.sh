@@ -12,6 +12,14 @@ else
   python=$JUPYTER_LMK_PYTHON
 fi
 
+# Part a counts instructions per message under callgrind (valgrind), as other tools install theirs.
+if [ "${JUPYTER_LMK_BENCH_CALLGRIND:-1}" != 0 ] && ! command -v valgrind >/dev/null; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq valgrind >/dev/null
+fi
+
 echo "bench: building release binaries" >&2
 swift build -c release --product jupyter-lmk >&2
 swift build -c release --product lmk-bench >&2
@@ -21,6 +29,7 @@ bench_dir=.build/bench
 mkdir -p "$bench_dir"
 cc -O2 -Wall -o "$bench_dir/publisher" Benchmarks/publisher.c Benchmarks/frames_file.c -lzmq -lpthread
 cc -O2 -Wall -o "$bench_dir/raw_receiver" Benchmarks/raw_receiver.c -lzmq
+cc -O2 -Wall -o "$bench_dir/exec_stamp" Benchmarks/exec_stamp.c
 # The verify-floor receiver needs OpenSSL's headers (libssl-dev); it is skipped without them.
 rm -f "$bench_dir/hmac_receiver"
 if pkg-config --exists libcrypto 2>/dev/null; then

@@ -28,7 +28,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "Benchmarks"))
-from run import timed_kernel_start  # noqa: E402  (Benchmarks/run.py, part e)
+from run import monitor_of, smaps_rollup, timed_kernel_start  # noqa: E402  (Benchmarks/run.py)
 
 IDLE_SECONDS = 3.0
 
@@ -40,27 +40,12 @@ def installed_bytes(wheel: Path) -> int:
         return sum(int(row[2]) for row in rows if len(row) == 3 and row[2])
 
 
-def rollup(pid: int) -> dict[str, int]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        key, value = line.split(":", 1)
-        fields[key] = int(value.split()[0])  # kB
-    return fields
-
-
-def children(pid: int) -> list[int]:
-    """Children of every thread of `pid` (the bridge forks from threads of its own)."""
-    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()]
-
-
 def bridge_memory(bridge: int) -> dict[str, float]:
-    """Supervisor + its monitor children (the kernel, the one child that is not `monitor`, excluded)."""
-    pids = [bridge] + [p for p in children(bridge)
-                       if Path(f"/proc/{p}/cmdline").read_bytes().split(b"\0")[1:2] == [b"monitor"]]
+    """Supervisor + its monitor child (the kernel, the other child, excluded)."""
+    pids = [bridge, monitor_of(bridge)]
     total = {"processes": len(pids), "rss_mib": 0.0, "pss_mib": 0.0, "private_dirty_mib": 0.0}
     for pid in pids:
-        fields = rollup(pid)
+        fields = smaps_rollup(pid)
         total["rss_mib"] += fields["Rss"] / 1024
         total["pss_mib"] += fields["Pss"] / 1024
         total["private_dirty_mib"] += fields["Private_Dirty"] / 1024
