@@ -1,13 +1,13 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The release binary next to every kernel (BENCHMARKS.md, "Cost per kernel"): the Swift
-// runtime and Foundation linked in (-static-stdlib: no toolchain libraries to load and
-// relocate), and a position-dependent executable (-no-pie): its ~90,000 pointer relocations
-// are resolved at link time, so its data pages stay clean and shared between all bridges
-// instead of ~1 MB private dirty per process. Debug builds stay dynamic (faster links).
+// The release binary next to every kernel (BENCHMARKS.md, "Cost per kernel") is a
+// position-dependent executable (-no-pie): its relocations (~90,000 with the Swift runtime
+// and Foundation linked in, `--static-swift-stdlib` as tools/wheel.sh and tools/bench.sh
+// build it) are resolved at link time, so its data pages stay clean and shared between all
+// bridges instead of ~1 MB private dirty per process. Debug builds are unchanged.
 let shippedBinaryLinking: [LinkerSetting] = [
-  .unsafeFlags(["-static-stdlib", "-Xclang-linker", "-no-pie"], .when(configuration: .release))
+  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))
 ]
 
 let package = Package(

@@ -652,6 +652,9 @@ class Bench:
                                 for kind, c in f["classes"].items())
             self.say(f"   {name:<22}{mb(f['Rss']):>8.1f}{mb(f['Pss']):>8.1f}{mb(f['Private_Dirty']):>11.1f}"
                      f"{f['threads']:>8}{f['idle_cpu_seconds']:>9.2f}s   {classes}")
+        for name, f in processes.items():
+            self.say(f"   {name} by file: " + ", ".join(
+                f"{path} {mb(c['Rss']):.1f} ({mb(c['Private_Dirty']):.1f})" for path, c in f["largest_files"].items()))
         total = {key: sum(f[key] for f in processes.values()) for key in ("Rss", "Pss", "Private_Dirty")}
         threads = sum(f["threads"] for f in processes.values())
         self.say(f"   {'bridge (both)':<22}{mb(total['Rss']):>8.1f}{mb(total['Pss']):>8.1f}"
@@ -865,18 +868,24 @@ def footprint(pid: int, binary: Path) -> dict:
     """RSS, PSS and private memory of `pid` (KiB, smaps_rollup), the same by mapping class
     (the binary, the toolchain's Swift libraries, other shared libraries, anonymous), threads."""
     classes: dict[str, dict[str, int]] = {}
-    current = None
+    files: dict[str, dict[str, int]] = {}
+    current = name = None
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
         head = line.split(None, 5)
         if "-" in head[0] and not head[0].endswith(":"):
             path = head[5].strip() if len(head) > 5 else ""
             current = None if path in ("[vdso]", "[vvar]", "[vsyscall]") else mapping_class(path, binary)
+            name = os.path.basename(path) if path.startswith("/") else None
         elif current and head[0] in ("Rss:", "Private_Dirty:"):
-            figures = classes.setdefault(current, {"Rss": 0, "Private_Dirty": 0})
-            figures[head[0][:-1]] += int(head[1])
+            for table, key in ((classes, current), (files, name)):
+                if key:
+                    figures = table.setdefault(key, {"Rss": 0, "Private_Dirty": 0})
+                    figures[head[0][:-1]] += int(head[1])
     order = ["binary", "swift libraries", "other libraries", "anonymous"]
+    largest = sorted(files.items(), key=lambda item: -item[1]["Rss"])[:8]
     return {**smaps_rollup(pid), "threads": len(list(Path(f"/proc/{pid}/task").iterdir())),
-            "classes": {kind: classes[kind] for kind in order if kind in classes}}
+            "classes": {kind: classes[kind] for kind in order if kind in classes},
+            "largest_files": dict(largest)}
 
 
 def quartiles(values: list[float]) -> tuple[float, float]:

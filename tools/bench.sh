@@ -20,10 +20,11 @@ if [ "${JUPYTER_LMK_BENCH_CALLGRIND:-1}" != 0 ] && ! command -v valgrind >/dev/n
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq valgrind >/dev/null
 fi
 
-echo "bench: building release binaries" >&2
-swift build -c release --product jupyter-lmk >&2
-swift build -c release --product lmk-bench >&2
-build_dir=$(swift build -c release --show-bin-path)
+# Linked as tools/wheel.sh ships it: the Swift runtime and Foundation inside the binary.
+echo "bench: building release binaries (--static-swift-stdlib)" >&2
+swift build -c release --static-swift-stdlib --product jupyter-lmk >&2
+swift build -c release --static-swift-stdlib --product lmk-bench >&2
+build_dir=$(swift build -c release --static-swift-stdlib --show-bin-path)
 
 bench_dir=.build/bench
 mkdir -p "$bench_dir"
