@@ -350,10 +350,9 @@ class WsConnection:
         self.sock = sock
         self.protocol = protocol
         self.io_lock = threading.Lock()
-        self.wake = threading.Event()  # ends a mute: set by a close (resume reading) or an abort
         self.muted = False
         self.killed = False
-        self.held: list[bytes] = []  # bytes read in the instant a mute began, left unprocessed
+        self.held: list[bytes] = []  # bytes read while muted, left unprocessed
         self.session_id: str | None = None
         self.read_only: bool | None = None
         self.opened = time.time()
@@ -401,14 +400,13 @@ class WsConnection:
 
     def close(self, code: int) -> bool:
         """Send a close frame; the reader completes the handshake (a muted connection
-        resumes reading for it), or the connection is aborted after WS_CLOSE_TIMEOUT."""
+        resumes processing for it), or the connection is aborted after WS_CLOSE_TIMEOUT."""
         with self.io_lock:
             if self.killed or self.protocol.state is not WsState.OPEN:
                 return False
             self.protocol.send_close(code)
             self.flush()
-            self.muted = False
-        self.wake.set()
+            self.muted = False  # a muted connection processes what it held, and the close reply
         self._timer = threading.Timer(WS_CLOSE_TIMEOUT, self.abort)
         self._timer.daemon = True
         self._timer.start()
@@ -417,7 +415,6 @@ class WsConnection:
     def abort(self) -> None:
         """Close TCP at once, without a close frame (the client sees 1006)."""
         self.killed = True
-        self.wake.set()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except (OSError, ValueError):
@@ -1239,19 +1236,18 @@ class Handler(BaseHTTPRequestHandler):
         parts: list[bytes] = []  # a fragmented message so far
         opcode = None
         while not conn.killed:
-            with conn.io_lock:
-                muted = conn.muted
-            if muted:
-                conn.wake.wait()
-                continue
             try:
                 data = self.rfile.read1(1 << 16)
             except Exception:  # reset, or the socket shut down under an SSL read
                 data = b""
             with conn.io_lock:
-                if data and conn.muted:
-                    conn.held.append(data)  # the mute began while this read was under way
-                    continue
+                if conn.muted:
+                    # Muted: the bytes stay unprocessed (no pong, no message) until a close
+                    # unmutes; reading on only notices the client hanging up (then 1006).
+                    if data:
+                        conn.held.append(data)
+                        continue
+                    conn.held.clear()
                 if conn.held:
                     data = b"".join(conn.held) + data
                     conn.held.clear()
