@@ -13,6 +13,21 @@ under /_standin/ through which tests read what was received and inject faults.
 
 Pre-seeded tokens come from the environment, never argv (where `ps` would show them).
 
+The session WebSocket, on the same port (ws://, or wss:// with --tls-cert; framing and
+handshakes are the pinned `websockets` package's, sans-I/O):
+    GET /v1/session/ws?token=<access token>   unknown/expired/missing token: HTTP 401 (a token
+        expiring later leaves an open socket open: nothing documents the service closing it).
+        First message {"event":"connect","data":{"sessionId","readOnly"}} (both required)
+        binds the connection to the session; a later connect rebinds. Then each message is a
+        partial jupyter state: fields of PartialJupyterSessionState, each may be null (clears
+        it; not type/notifyOn, which JupyterSessionState requires); applied to the session
+        (history op "ws-update", with the connection id), never answered. Anything else (before
+        connect, not JSON, unknown field, wrong type, readOnly, ended session, binary) is
+        recorded with an error, not applied, and the socket stays open. Pings get pongs.
+    POST /v1/session/{id}/action (sessionAction) sends {"ok":true,"message":{"type":"action",
+        "action":…[, "body":…]}} to the session's open connections: 201, or 412 if none.
+    Upgrades are recorded under /_standin/ws, not /_standin/requests; faults do not apply.
+
 Control API (JSON; control calls are not recorded):
     GET    /_standin/requests    every other request, in order, with valid/error/status/response
     GET    /_standin/sessions    sessions with their create/update/end history
@@ -29,7 +44,34 @@ Control API (JSON; control calls are not recorded):
     POST   /_standin/headless/<id>/approve   the next token poll gets tokens, the one after 410
     POST   /_standin/tokens/expire           {"token": T}: T answers 401 from now on
     POST   /_standin/reset                   forget requests, sessions, events, faults, headless
-                                             sessions (tokens stay valid)
+                                             sessions, sockets (open ones are aborted; tokens
+                                             stay valid)
+  the session WebSocket:
+    GET    /_standin/ws          {"connections": [{"id" (1, 2, …), "sessionId" (null until a
+                                  connect), "token", "readOnly", "opened", "closed" (epoch s or
+                                  null), "closeCode" (the client's, 1006 without a close frame),
+                                  "muted", "pings", "messages": [{"time", "text" (raw), "kind":
+                                  "connect"|"update"|"invalid", "error"}], "sent": [{"time",
+                                  "text"}]}], "refused": [{"time", "status", "reason"}],
+                                  "refuse": the rule below or null}
+    POST   /_standin/sessions/<id>/app-update   {"state": {partial state}}: what the LMK app
+                                  does (notifyOn, notifyChannel): stored (history op
+                                  "app-update"), then {"ok":true,"message":{"type":"update",
+                                  "session": <SessionResponse as getSession answers>}} to the
+                                  session's open connections. -> {"delivered": n}
+    POST   /_standin/ws/push     {"sessionId", "message": {…}} sends {"ok":true,"message":…};
+                                  {"sessionId", "raw": "text"} sends the text as it is.
+                                  -> {"delivered": n}
+    POST   /_standin/ws/drop     {"sessionId" (absent: every open socket), "mode": "abort"
+                                  (default: TCP closed, no close frame) | "close" (a close
+                                  frame with "code", default 1011)} -> {"dropped": n}
+    POST   /_standin/ws/refuse   {"status": 300-599, "count": N | null (until DELETE)}: the
+                                  next upgrades answer that status (404: an LMK without the
+                                  socket); checked before the token
+    DELETE /_standin/ws/refuse
+    POST   /_standin/ws/mute     {"sessionId"}: its open sockets stop processing what they
+                                  receive (no pongs, no messages; writes still go out); a
+                                  client hanging up is still noticed (closeCode 1006). -> {"muted": n}
 Deliberate choices: a refresh spends the old refresh token (rotation); ending a
 session twice answers 201 both times (history shows both); a PATCH state must say
 its "type" (without it the document's oneOf matches all three partial schemas).
