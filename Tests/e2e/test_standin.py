@@ -749,19 +749,18 @@ def test_ws_invalid_messages_are_recorded_not_applied_and_not_fatal(api):
         for text in bad:
             ws.send(text)
         ws.send(b"\x00\x01binary")
-        messages = lmk.wait_ws_messages(lambda ms: len(ms) == 12)
+        ws.send(b'{"cellText": "\xff"}', text=True)  # a text frame that is not UTF-8
+        messages = lmk.wait_ws_messages(lambda ms: len(ms) == 13)
         assert ws.ping().wait(10)  # still alive
     kinds = [(m["kind"], m["error"]) for m in messages]
     assert kinds[3] == ("connect", None)
     invalid = [error for kind, error in kinds if kind == "invalid"]
-    assert len(invalid) == 11 and all(invalid), kinds
-    for needle, error in zip(
-        ["before", "no such session", "readOnly", "not JSON", "object", "bogus", "executionNum", "type",
-         "notifyOn: cannot be cleared", "type: cannot be cleared", "binary frame"],
-        invalid,
-    ):
+    needles = ["before", "no such session", "readOnly", "not JSON", "object", "bogus", "executionNum", "type",
+               "notifyOn: cannot be cleared", "type: cannot be cleared", "binary frame", "not UTF-8"]
+    assert len(invalid) == len(needles) and all(invalid), kinds
+    for needle, error in zip(needles, invalid):
         assert needle in error, (needle, error)
-    assert messages[-1]["text"] == "\x00\x01binary"
+    assert [m["text"] for m in messages[-2:]] == ["\x00\x01binary", '{"cellText": "\ufffd"}']
     assert [m["text"] for m in messages[4:11]] == bad
     (recorded,) = lmk.sessions()
     assert recorded["state"] == JUPYTER_STATE and [h["op"] for h in recorded["history"]] == ["create"]
