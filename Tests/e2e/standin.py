@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 
+# The session WebSocket's path (`?token=…` in its query).
+SESSION_SOCKET_PATH = "/v1/session/ws"
+
+
 class StandinError(RuntimeError):
     pass
 
@@ -136,8 +140,9 @@ class Standin:
             raise StandinError(f"{method} /_standin/{path}: {e.code} {e.read().decode(errors='replace')}") from None
 
     def requests(self) -> list[dict]:
-        """Every non-control request received, oldest first."""
-        return self._control("GET", "requests")["requests"]
+        """Every non-control HTTP request received, oldest first. Not the session socket's
+        upgrades, whose URL carries the token by the protocol's design (PRODUCT.md §8)."""
+        return [r for r in self._control("GET", "requests")["requests"] if r["path"] != SESSION_SOCKET_PATH]
 
     def sessions(self) -> list[dict]:
         return self._control("GET", "sessions")["sessions"]

@@ -1,5 +1,6 @@
 import Foundation
 import JupyterProtocol
+import Logging
 import ZMQWrap
 
 /// Attach mode: follows a kernel someone else started, through its connection
@@ -33,6 +34,11 @@ public enum Attacher {
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: emit)
     onListening(listener)
+    // Attach mode does not know the kernel's pid: interrupts go by message.
+    let control = ControlClient(connection: connection, session: listener.session, context: zmq)
+    setup.remote.attach(to: listener) {
+      control.interruptInBackground(logger: Logger(label: "jupyter-lmk"))
+    }
     // kernel_info on control: the shell channel is blocked while a cell runs.
     Thread {
       if let info = try? ControlClient(

@@ -28,6 +28,17 @@ public final class CoreDriver: IOPubConsumer {
     case reportShutdownSeen(@Sendable (Bool) -> Void)
     /// Launcher mode: the memory sampler's latest reading of the kernel.
     case memory(MemoryReading)
+    /// A change of what to notify on, from the LMK app or a terminal; `notifyOn` is
+    /// one-shot (the next run's end resets it), nil fields change nothing.
+    case remoteSettings(notifyOn: NotifyOn?, notifyChannel: String?, from: RemoteSource)
+  }
+
+  /// Who asked for a remote change (for the transcript and `jupyter-lmk ps`).
+  public enum RemoteSource: String, Sendable, Equatable {
+    /// The LMK app, over the session WebSocket.
+    case app = "the LMK app"
+    /// `jupyter-lmk notify` in a terminal.
+    case terminal = "a terminal"
   }
 
   /// Why monitoring ended.
@@ -128,6 +139,13 @@ public final class CoreDriver: IOPubConsumer {
       answer(core.shutdownSeen)
     case .memory(let reading):
       apply(core.handle(.memory(reading, at: now)))
+    case .remoteSettings(let notifyOn, let notifyChannel, let source):
+      let changes = [
+        notifyOn.map { "notifyOn \($0.rawValue)" }, notifyChannel.map { "channel \($0)" },
+      ].compactMap { $0 }
+      emit("remote change from \(source.rawValue): \(changes.joined(separator: ", "))")
+      apply(
+        core.handle(.remoteSettings(notifyOn: notifyOn, notifyChannel: notifyChannel, at: now)))
     }
   }
 

@@ -75,6 +75,13 @@ public enum MonitorChild {
       configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
       onProblem: { logger.warning("\($0)") })
     askLanguage(connection: connection, context: context, listener: listener)
+    let control = ControlClient(connection: connection, session: listener.session, context: context)
+    setup.remote.attach(to: listener) {
+      switch setup.interruptMode {
+      case .signal: link.send(MonitorLink.encode(.interruptKernel))
+      case .message: control.interruptInBackground(logger: logger)
+      }
+    }
     // What `status` shows of this kernel, kept up to date from the sampler's thread.
     let records = RunningKernelRecord.directory(environment: ProcessInfo.processInfo.environment)
     let record = launch.kernelPid.map {
