@@ -181,7 +181,7 @@ class Standin:
     @property
     def ws_url(self) -> str:
         """The socket's address without the token: append `?token=…`."""
-        return self.url.replace("http", "ws", 1) + "/v1/session/ws"
+        return self.url.replace("http", "ws", 1) + SESSION_SOCKET_PATH
 
     def ws_state(self) -> dict:
         """{"connections": [...], "refused": [...], "refuse": rule or None}."""
