@@ -937,3 +937,19 @@ def test_ws_over_tls(python_exe, repo_root, tmp_path, spec):
                     ws.recv(timeout=10)
         finally:
             urllib.request.install_opener(None)
+
+
+def test_ws_stopping_the_stand_in_with_a_socket_open_is_clean(python_exe, repo_root):
+    """An "LMK goes down" test stops the process under a connected client."""
+    lmk = Standin().start(python_exe, repo_root, access_tokens=["at-down"])
+    try:
+        lmk.token = "at-down"
+        with ws_open(lmk) as ws:
+            lmk.wait_ws_connections(lambda cs: len(cs) == 1)
+            lmk.process.send_signal(signal.SIGTERM)
+            assert lmk.process.wait(10) == 0
+            with pytest.raises(ConnectionClosed):
+                ws.recv(timeout=10)
+        assert "standin: stopped" in lmk.log()
+    finally:
+        lmk.stop()
