@@ -127,10 +127,8 @@ public final class SessionSocket: Sendable {
   }
 
   /// Records what the bridge told LMK last (over the socket or by PATCH).
-  package func published(notifyOn: String?, notifyChannel: String?) {
-    state.withLock {
-      $0.published = RemoteSessionSettings(notifyOn: notifyOn, notifyChannel: notifyChannel)
-    }
+  package func published(_ settings: RemoteSessionSettings) {
+    state.withLock { $0.published = settings }
   }
 
   /// Closes the socket and stops reconnecting. Does not wait.
@@ -258,15 +256,15 @@ public final class SessionSocket: Sendable {
     return .ended(reason: "stopped", wasUp: wasUp)
   }
 
-  /// A new socket: `connect` first, then the newest state; then what the app changed
-  /// while no socket was up.
+  /// A new socket: `connect` first; then what the app changed while no socket was up
+  /// (`getSession`), then the newest state, which the app's change does not lose
+  /// (`LMKSessionSink` sends `notifyOn` only when the bridge changes it).
   private func opened(_ client: WebSocketClient, sessionId: String) {
+    try? client.send(text: SessionSocketMessages.connect(sessionId: sessionId))
     let latest = state.withLock { state -> String? in
       state.open = true
       return state.latestState
     }
-    try? client.send(text: SessionSocketMessages.connect(sessionId: sessionId))
-    if let latest { try? client.send(text: latest) }
     setStatus(.connected)
     logger.info("LMK session socket connected (\(client.redactedURL))")
     Task { [self] in
@@ -277,6 +275,7 @@ public final class SessionSocket: Sendable {
       } catch {
         logger.debug("LMK session socket: getSession after connecting failed: \(error)")
       }
+      if let latest { try? client.send(text: latest) }
     }
   }
 
