@@ -56,6 +56,17 @@ class Gate:
         self.release.touch()
 
 
+def start_gated_cell(world):
+    """A kernel with notifyOn none configured, running a gated cell; returns (kernel, gate,
+    the cell's msg_id, the LMK session id)."""
+    world.write_config({"notifyOn": "none", "idleGrace": 0.3})
+    k = world.start_kernel()
+    gate = Gate()
+    msg_id = k.kc.execute(gate.code)
+    gate.wait_running()
+    return k, gate, msg_id, the_session(world.lmk)["sessionId"]
+
+
 def the_session(lmk) -> dict:
     return wait_until(lambda: (lmk.sessions() or [None])[-1], 15, "the LMK session")
 
@@ -109,13 +120,7 @@ def assert_connect_first(lmk, session_id: str) -> None:
 
 
 def test_the_app_arms_a_running_cell_and_is_told_once_when_it_ends(world):
-    world.write_config({"notifyOn": "none", "idleGrace": 0.3})
-    k = world.start_kernel()
-    gate = Gate()
-    msg_id = k.kc.execute(gate.code)
-    gate.wait_running()
-    session = the_session(world.lmk)
-    sid = session["sessionId"]
+    k, gate, msg_id, sid = start_gated_cell(world)
     socket = wait_socket(world.lmk, sid)
     # While the socket is up, state goes over it: the running cell's finish time is cleared.
     wait_until(lambda: any(u.get("cellState") == "running" for u in socket_updates(world.lmk)), 10,
@@ -159,12 +164,7 @@ def test_a_channel_chosen_in_the_app_is_used_by_the_next_notification(world):
 
 
 def test_what_the_app_changed_while_the_socket_was_down_is_not_lost(world):
-    world.write_config({"notifyOn": "none", "idleGrace": 0.3})
-    k = world.start_kernel()
-    gate = Gate()
-    msg_id = k.kc.execute(gate.code)
-    gate.wait_running()
-    sid = the_session(world.lmk)["sessionId"]
+    k, gate, msg_id, sid = start_gated_cell(world)
     first = wait_socket(world.lmk, sid)
     # The socket drops and the service refuses the next upgrades: the app's change is stored only.
     world.lmk.ws_refuse(503, count=2)
