@@ -68,7 +68,8 @@ let package = Package(
       name: "BridgeRuntime",
       dependencies: [
         "ExecutionCore", "JupyterProtocol", "BridgeSettings", "KernelSpecs", "ZMQWrap",
-        "LMKClient", "OutsideFiles", "CSpawn", .product(name: "Logging", package: "swift-log"),
+        "LMKClient", "OutsideFiles", "CSpawn", "WebSocketWrap",
+        .product(name: "Logging", package: "swift-log"),
       ]),
     .executableTarget(
       name: "jupyter-lmk",

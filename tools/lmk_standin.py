@@ -13,6 +13,21 @@ under /_standin/ through which tests read what was received and inject faults.
 
 Pre-seeded tokens come from the environment, never argv (where `ps` would show them).
 
+The session WebSocket, on the same port (ws://, or wss:// with --tls-cert; framing and
+handshakes are the pinned `websockets` package's, sans-I/O):
+    GET /v1/session/ws?token=<access token>   unknown/expired/missing token: HTTP 401 (a token
+        expiring later leaves an open socket open: nothing documents the service closing it).
+        First message {"event":"connect","data":{"sessionId","readOnly"}} (both required)
+        binds the connection to the session; a later connect rebinds. Then each message is a
+        partial jupyter state: fields of PartialJupyterSessionState, each may be null (clears
+        it; not type/notifyOn, which JupyterSessionState requires); applied to the session
+        (history op "ws-update", with the connection id), never answered. Anything else (before
+        connect, not JSON, unknown field, wrong type, readOnly, ended session, binary) is
+        recorded with an error, not applied, and the socket stays open. Pings get pongs.
+    POST /v1/session/{id}/action (sessionAction) sends {"ok":true,"message":{"type":"action",
+        "action":…[, "body":…]}} to the session's open connections: 201, or 412 if none.
+    Upgrades are recorded under /_standin/ws, not /_standin/requests; faults do not apply.
+
 Control API (JSON; control calls are not recorded):
     GET    /_standin/requests    every other request, in order, with valid/error/status/response
     GET    /_standin/sessions    sessions with their create/update/end history
@@ -29,7 +44,34 @@ Control API (JSON; control calls are not recorded):
     POST   /_standin/headless/<id>/approve   the next token poll gets tokens, the one after 410
     POST   /_standin/tokens/expire           {"token": T}: T answers 401 from now on
     POST   /_standin/reset                   forget requests, sessions, events, faults, headless
-                                             sessions (tokens stay valid)
+                                             sessions, sockets (open ones are aborted; tokens
+                                             stay valid)
+  the session WebSocket:
+    GET    /_standin/ws          {"connections": [{"id" (1, 2, …), "sessionId" (null until a
+                                  connect), "token", "readOnly", "opened", "closed" (epoch s or
+                                  null), "closeCode" (the client's, 1006 without a close frame),
+                                  "muted", "pings", "messages": [{"time", "text" (raw), "kind":
+                                  "connect"|"update"|"invalid", "error"}], "sent": [{"time",
+                                  "text"}]}], "refused": [{"time", "status", "reason"}],
+                                  "refuse": the rule below or null}
+    POST   /_standin/sessions/<id>/app-update   {"state": {partial state}}: what the LMK app
+                                  does (notifyOn, notifyChannel): stored (history op
+                                  "app-update"), then {"ok":true,"message":{"type":"update",
+                                  "session": <SessionResponse as getSession answers>}} to the
+                                  session's open connections. -> {"delivered": n}
+    POST   /_standin/ws/push     {"sessionId", "message": {…}} sends {"ok":true,"message":…};
+                                  {"sessionId", "raw": "text"} sends the text as it is.
+                                  -> {"delivered": n}
+    POST   /_standin/ws/drop     {"sessionId" (absent: every open socket), "mode": "abort"
+                                  (default: TCP closed, no close frame) | "close" (a close
+                                  frame with "code", default 1011)} -> {"dropped": n}
+    POST   /_standin/ws/refuse   {"status": 300-599, "count": N | null (until DELETE)}: the
+                                  next upgrades answer that status (404: an LMK without the
+                                  socket); checked before the token
+    DELETE /_standin/ws/refuse
+    POST   /_standin/ws/mute     {"sessionId"}: its open sockets stop processing what they
+                                  receive (no pongs, no messages; writes still go out); a
+                                  client hanging up is still noticed (closeCode 1006). -> {"muted": n}
 Deliberate choices: a refresh spends the old refresh token (rotation); ending a
 session twice answers 201 both times (history shows both); a PATCH state must say
 its "type" (without it the document's oneOf matches all three partial schemas).
@@ -44,6 +86,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -67,6 +110,13 @@ from jsonschema.validators import extend  # noqa: E402
 from openapi_schema_validator import OAS30Validator  # noqa: E402
 from referencing import Registry, Resource  # noqa: E402
 from referencing.jsonschema import DRAFT4  # noqa: E402
+from websockets.exceptions import ProtocolError as WsProtocolError  # noqa: E402
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory  # noqa: E402
+from websockets.frames import Close as WsClose  # noqa: E402
+from websockets.frames import Opcode  # noqa: E402
+from websockets.http11 import Request as WsRequest  # noqa: E402
+from websockets.protocol import State as WsState  # noqa: E402
+from websockets.server import ServerProtocol  # noqa: E402
 
 SPEC_URI = "urn:lmk-openapi"
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -77,6 +127,10 @@ SEEDED_AT = "2026-01-01T00:00:00.000Z"
 CONTROL_PREFIX = "/_standin/"
 DROP = 0  # pseudo status: close the connection without answering
 RAW = -1  # pseudo status: write the fault's raw text instead of a response, then close
+WS_PATH = "/v1/session/ws"
+WS_CLOSE_TIMEOUT = 2.0  # after a close frame we send, abort if the client does not answer
+WS_STATE_SCHEMA = "PartialJupyterSessionState"  # what each message after `connect` must be
+WS_FULL_SCHEMA = "JupyterSessionState"  # its required fields cannot be cleared with null
 
 Json = Any
 Reply = tuple[int, Json, dict[str, str]]
@@ -136,9 +190,17 @@ class Spec:
         self._registry = Registry().with_resource(SPEC_URI, resource)
         self._validators: dict[str, Any] = {}
         self.operations = self._load_operations()
-        for op in self.operations:  # build request validators up front, outside request threads
-            if op.body_pointer:
-                self.validate_pointer(op.body_pointer, {})
+        schemas = self.document.get("components", {}).get("schemas", {})
+        # The socket's state messages: field -> pointer to its schema, and the fields a stored
+        # jupyter state must keep (null would clear them).
+        self.ws_fields = {
+            name: _pointer("components", "schemas", WS_STATE_SCHEMA, "properties", name)
+            for name in schemas.get(WS_STATE_SCHEMA, {}).get("properties", {})
+        }
+        self.ws_required = set(schemas.get(WS_FULL_SCHEMA, {}).get("required", []))
+        pointers = [op.body_pointer for op in self.operations if op.body_pointer] + list(self.ws_fields.values())
+        for pointer in pointers:  # build validators up front, outside request threads
+            self.validate_pointer(pointer, {})
 
     def _load_operations(self) -> list[Operation]:
         default_security = self.document.get("security", [])
@@ -319,6 +381,92 @@ def _parse_fault(body: Json) -> dict:
     }
 
 
+class WsConnection:
+    """One accepted session WebSocket. Frames are websockets' sans-I/O ServerProtocol's job;
+    this owns the socket. `io_lock` guards the protocol and writes (the reader thread and
+    control calls both use them); the record fields are read and written under State.lock."""
+
+    def __init__(self, conn_id: int, token: str, sock: socket.socket, protocol: ServerProtocol):
+        self.id = conn_id
+        self.token = token
+        self.sock = sock
+        self.protocol = protocol
+        self.io_lock = threading.Lock()
+        self.muted = False
+        self.killed = False
+        self.held: list[bytes] = []  # bytes read while muted, left unprocessed
+        self.session_id: str | None = None
+        self.read_only: bool | None = None
+        self.opened = time.time()
+        self.closed: float | None = None
+        self.close_code: int | None = None
+        self.pings = 0
+        self.messages: list[dict] = []
+        self.sent: list[dict] = []
+        self._timer: threading.Timer | None = None
+
+    def record(self) -> dict:
+        return {
+            "id": self.id,
+            "sessionId": self.session_id,
+            "token": self.token,
+            "readOnly": self.read_only,
+            "opened": self.opened,
+            "closed": self.closed,
+            "closeCode": self.close_code,
+            "muted": self.muted,
+            "pings": self.pings,
+            "messages": json.loads(json.dumps(self.messages)),
+            "sent": json.loads(json.dumps(self.sent)),
+        }
+
+    def flush(self) -> bool:
+        """Write what the protocol has to send (io_lock held). True when the connection is
+        over: the protocol asked for the end of the stream, or the socket failed."""
+        try:
+            for chunk in self.protocol.data_to_send():
+                if not chunk:  # SEND_EOF: the close handshake is done, the handler closes TCP
+                    return True
+                self.sock.sendall(chunk)
+        except (OSError, ValueError):
+            return True
+        return False
+
+    def send_text(self, text: str) -> bool:
+        """Send one text message if the socket is open; True when it was written."""
+        with self.io_lock:
+            if self.killed or self.protocol.state is not WsState.OPEN:
+                return False
+            self.protocol.send_text(text.encode("utf-8"))
+            return not self.flush()
+
+    def close(self, code: int) -> bool:
+        """Send a close frame; the reader completes the handshake (a muted connection
+        resumes processing for it), or the connection is aborted after WS_CLOSE_TIMEOUT."""
+        with self.io_lock:
+            if self.killed or self.protocol.state is not WsState.OPEN:
+                return False
+            self.protocol.send_close(code)
+            self.flush()
+            self.muted = False  # a muted connection processes what it held, and the close reply
+        self._timer = threading.Timer(WS_CLOSE_TIMEOUT, self.abort)
+        self._timer.daemon = True
+        self._timer.start()
+        return True
+
+    def abort(self) -> None:
+        """Close TCP at once, without a close frame (the client sees 1006)."""
+        self.killed = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, ValueError):
+            pass
+
+    def finished(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 class State:
     """Everything the stand-in remembers; every access holds `lock`."""
 
@@ -326,6 +474,7 @@ class State:
         self.lock = threading.Lock()
         self.token_ttl = int(token_ttl) if float(token_ttl).is_integer() else token_ttl
         self.base_url = ""
+        self.spec: Spec | None = None  # set by StandinServer; validates socket messages
         # token -> {"expires_at": float | None, "scope", "app_id"}
         self.access: dict[str, dict] = {
             t: {"expires_at": None, "scope": "", "app_id": DEFAULT_APP_ID} for t in access_tokens
@@ -340,6 +489,10 @@ class State:
         self.events: list[dict] = []
         self.faults: list[dict] = []
         self.headless: dict[str, dict] = {}
+        self.ws_connections: list[WsConnection] = []
+        self.ws_seq = 0
+        self.ws_refused: list[dict] = []
+        self.ws_refuse: dict | None = None  # {"status", "count" (None: until cleared)}
 
     # --- recording and faults
 
@@ -385,6 +538,9 @@ class State:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return None, "Authorization is not a bearer token"
+        return self.check_access_token(token)
+
+    def check_access_token(self, token: str) -> tuple[dict | None, str]:
         with self.lock:
             info = self.access.get(token)
             if info is None:
@@ -572,15 +728,273 @@ class State:
             s["history"].append({"time": time.time(), "op": "end", "state": None})
             return 201, self._session_response(s), {}
 
-    def session_action(self, sid: str) -> Reply:
+    def session_action(self, sid: str, body: dict) -> Reply:
         with self.lock:
             if sid not in self.sessions:
                 return 404, {"message": "no such session"}, {}
-        return 412, {"message": "no client is connected to the session"}, {}
+        message = {"type": "action", "action": body["action"]}
+        if "body" in body:
+            message["body"] = body["body"]
+        delivered = self.ws_send(sid, json.dumps({"ok": True, "message": message}))
+        if not delivered:
+            return 412, {"message": "no client is connected to the session"}, {}
+        return 201, {"message": f"delivered to {delivered} connected client(s)"}, {}
+
+    # --- the session WebSocket
+
+    def ws_admit(self, token: str) -> tuple[int, str] | None:
+        """Refuse an upgrade (status, reason) or admit it (None); refusals are recorded."""
+        with self.lock:
+            refusal = None
+            if self.ws_refuse is not None:
+                refusal = self.ws_refuse["status"], "refused by /_standin/ws/refuse"
+                if self.ws_refuse["count"] is not None:
+                    self.ws_refuse["count"] -= 1
+                    if self.ws_refuse["count"] <= 0:
+                        self.ws_refuse = None
+        if refusal is None:
+            if not token:
+                refusal = 401, "missing token query parameter"
+            else:
+                auth, why = self.check_access_token(token)
+                refusal = None if auth else (401, why)
+        if refusal is not None:
+            self.ws_refused_record(*refusal)
+        return refusal
+
+    def ws_refused_record(self, status: int, reason: str) -> None:
+        with self.lock:
+            self.ws_refused.append({"time": time.time(), "status": status, "reason": reason[:MAX_ERROR_CHARS]})
+
+    def ws_open(self, token: str, sock: socket.socket, protocol: ServerProtocol) -> WsConnection:
+        with self.lock:
+            self.ws_seq += 1
+            conn = WsConnection(self.ws_seq, token, sock, protocol)
+            self.ws_connections.append(conn)
+            return conn
+
+    def ws_closed(self, conn: WsConnection) -> None:
+        code = conn.protocol.close_code if conn.protocol.state is WsState.CLOSED else None
+        if code is None:
+            rcvd = conn.protocol.close_rcvd
+            code = rcvd.code if rcvd is not None else 1006
+        with self.lock:
+            conn.closed = time.time()
+            conn.close_code = int(code)
+
+    def ws_ping(self, conn: WsConnection) -> None:
+        with self.lock:
+            conn.pings += 1
+
+    def _ws_targets(self, sid: str | None) -> list[WsConnection]:
+        """Open connections bound to `sid` (None: every open connection); lock held."""
+        return [c for c in self.ws_connections if c.closed is None and (sid is None or c.session_id == sid)]
+
+    def ws_send(self, sid: str, text: str) -> int:
+        """Send text to the session's open connections (outside the lock); how many got it."""
+        with self.lock:
+            targets = self._ws_targets(sid)
+        delivered = 0
+        for conn in targets:
+            if conn.send_text(text):
+                delivered += 1
+                with self.lock:
+                    conn.sent.append({"time": time.time(), "text": text})
+        return delivered
+
+    def ws_message(self, conn: WsConnection, text: str, error: str | None = None) -> None:
+        """Record one message from a client, and act on it (connect, or a state update)."""
+        with self.lock:
+            if conn.killed:
+                return
+            entry = {"time": time.time(), "text": text, "kind": "invalid", "error": error}
+            conn.messages.append(entry)
+            if error is not None:
+                return
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError) as e:
+                entry["error"] = f"not JSON: {e}"[:MAX_ERROR_CHARS]
+                return
+            if isinstance(value, dict) and value.get("event") == "connect":
+                entry["error"] = self._ws_connect(conn, value)
+                kind = "connect"
+            elif conn.session_id is None:
+                entry["error"] = 'message before {"event":"connect"}'
+                kind = "update"
+            else:
+                entry["error"] = self._ws_update(conn, value)
+                kind = "update"
+            if entry["error"] is None:
+                entry["kind"] = kind
+
+    def _ws_connect(self, conn: WsConnection, value: dict) -> str | None:
+        data = value.get("data")
+        if set(value) != {"event", "data"} or not isinstance(data, dict):
+            return 'connect must be {"event":"connect","data":{"sessionId":…,"readOnly":…}}'
+        if set(data) != {"sessionId", "readOnly"}:
+            return f"connect data must have exactly sessionId and readOnly, got {sorted(data)}"
+        if not isinstance(data["sessionId"], str) or not isinstance(data["readOnly"], bool):
+            return "connect data: sessionId must be a string, readOnly a boolean"
+        if data["sessionId"] not in self.sessions:
+            return "no such session"
+        conn.session_id = data["sessionId"]
+        conn.read_only = data["readOnly"]
+        return None
+
+    def validate_partial_state(self, value: Json) -> str | None:
+        """A partial jupyter state where any field may be null (clear it)."""
+        if not isinstance(value, dict):
+            return "a state update must be a JSON object"
+        unknown = sorted(set(value) - set(self.spec.ws_fields))
+        if unknown:
+            return f"unknown fields: {unknown}"
+        for name, field in value.items():
+            if field is None:
+                if name in self.spec.ws_required:
+                    return f"{name}: cannot be cleared ({WS_FULL_SCHEMA} requires it)"
+                continue
+            error = self.spec.validate_pointer(self.spec.ws_fields[name], field)
+            if error is not None:
+                return f"{name}: {error.split(': ', 1)[-1]}"
+        return None
+
+    def _apply_partial(self, s: dict, value: dict, op: str, **extra: Any) -> None:
+        for name, field in value.items():
+            if field is None:
+                s["state"].pop(name, None)
+            else:
+                s["state"][name] = json.loads(json.dumps(field))
+        s["lastUpdatedAt"] = now_iso()
+        s["history"].append(dict({"time": time.time(), "op": op, "state": json.loads(json.dumps(value))}, **extra))
+
+    def _ws_update(self, conn: WsConnection, value: Json) -> str | None:
+        error = self.validate_partial_state(value)
+        if error is not None:
+            return error
+        if conn.read_only:
+            return "the connection is readOnly"
+        s = self.sessions.get(conn.session_id)
+        if s is None:
+            return "no such session"
+        if s["endedAt"]:
+            return "session has ended"
+        if s["state"]["type"] != "jupyter":
+            return f"the session's state type is {s['state']['type']!r}, not 'jupyter'"
+        self._apply_partial(s, value, "ws-update", connection=conn.id)
+        return None
+
+    def app_update(self, sid: str, body: Json) -> Reply:
+        if not isinstance(body, dict) or set(body) != {"state"}:
+            raise BadControlRequest('body must be {"state": {partial jupyter state}}')
+        with self.lock:
+            s = self.sessions.get(sid)
+            if s is None:
+                return 404, {"message": "no such session"}, {}
+            error = self.validate_partial_state(body["state"])
+            if error is not None:
+                raise BadControlRequest(error)
+            if s["endedAt"]:
+                return 409, {"message": "session has ended"}, {}
+            if s["state"]["type"] != "jupyter":
+                raise BadControlRequest(f"the session's state type is {s['state']['type']!r}, not 'jupyter'")
+            self._apply_partial(s, body["state"], "app-update")
+            session = self._session_response(s)
+        text = json.dumps({"ok": True, "message": {"type": "update", "session": session}})
+        return 200, {"delivered": self.ws_send(sid, text)}, {}
+
+    def ws_control(self, method: str, path: str, body: Json) -> Reply | None:
+        """The /_standin/ws… operations and app-update; None for any other path."""
+        m = re.fullmatch(r"sessions/([^/]+)/app-update", path)
+        if m and method == "POST":
+            return self.app_update(unquote(m.group(1)), body)
+        if path == "ws" and method == "GET":
+            with self.lock:
+                return 200, {
+                    "connections": [c.record() for c in self.ws_connections],
+                    "refused": json.loads(json.dumps(self.ws_refused)),
+                    "refuse": dict(self.ws_refuse) if self.ws_refuse else None,
+                }, {}
+        if path == "ws/refuse" and method == "DELETE":
+            with self.lock:
+                self.ws_refuse = None
+            return 200, {}, {}
+        if not (path.startswith("ws/") and method == "POST"):
+            return None
+        if not isinstance(body, dict):
+            raise BadControlRequest("body must be a JSON object")
+        sid = body.get("sessionId")
+        if sid is not None and not isinstance(sid, str):
+            raise BadControlRequest("sessionId must be a string")
+        if path == "ws/push":
+            if set(body) - {"sessionId", "message", "raw"} or sid is None or (("message" in body) == ("raw" in body)):
+                raise BadControlRequest('body must be {"sessionId", "message": {…}} or {"sessionId", "raw": "text"}')
+            if "raw" in body:
+                if not isinstance(body["raw"], str):
+                    raise BadControlRequest("raw must be a string")
+                text = body["raw"]
+            else:
+                text = json.dumps({"ok": True, "message": body["message"]})
+            return 200, {"delivered": self.ws_send(sid, text)}, {}
+        if path == "ws/drop":
+            if set(body) - {"sessionId", "mode", "code"}:
+                raise BadControlRequest(f"unknown keys: {sorted(set(body) - {'sessionId', 'mode', 'code'})}")
+            mode = body.get("mode", "abort")
+            code = body.get("code", 1011)
+            if mode not in ("abort", "close"):
+                raise BadControlRequest('mode must be "abort" or "close"')
+            if type(code) is not int:
+                raise BadControlRequest("code must be an integer close code")
+            try:
+                WsClose(code, "").serialize()  # websockets' own check of the code
+            except WsProtocolError as e:
+                raise BadControlRequest(f"code: {e}") from None
+            with self.lock:
+                targets = self._ws_targets(sid)
+            dropped = 0
+            for conn in targets:
+                if mode == "abort":
+                    conn.abort()
+                    dropped += 1
+                elif conn.close(code):
+                    dropped += 1
+            return 200, {"dropped": dropped}, {}
+        if path == "ws/refuse":
+            status = body.get("status")
+            count = body.get("count")
+            if set(body) - {"status", "count"}:
+                raise BadControlRequest(f"unknown keys: {sorted(set(body) - {'status', 'count'})}")
+            if type(status) is not int or not 300 <= status <= 599:
+                raise BadControlRequest("status must be an HTTP status code from 300 to 599")
+            if count is not None and (type(count) is not int or count < 1):
+                raise BadControlRequest("count must be a positive integer or null (until cleared)")
+            with self.lock:
+                self.ws_refuse = {"status": status, "count": count}
+            return 200, dict(self.ws_refuse), {}
+        if path == "ws/mute":
+            if set(body) != {"sessionId"} or sid is None:
+                raise BadControlRequest('body must be {"sessionId": "…"}')
+            with self.lock:
+                targets = self._ws_targets(sid)
+            for conn in targets:
+                with conn.io_lock:
+                    conn.muted = True
+            return 200, {"muted": len(targets)}, {}
+        return None
 
     # --- control API
 
     def control(self, method: str, path: str, body: Json) -> Reply:
+        ws = self.ws_control(method, path, body)
+        if ws is not None:
+            return ws
+        if method == "POST" and path == "reset":
+            with self.lock:
+                doomed = self.ws_connections
+                self._clear()
+            for conn in doomed:
+                conn.abort()
+            return 200, {}, {}
         with self.lock:
             if method == "GET" and path == "requests":
                 return 200, {"requests": json.loads(json.dumps(self.requests))}, {}
@@ -626,9 +1040,6 @@ class State:
                 info = self.access.setdefault(body["token"], {"scope": "", "app_id": DEFAULT_APP_ID})
                 info["expires_at"] = 0.0
                 return 200, {"known": known}, {}
-            if method == "POST" and path == "reset":
-                self._clear()
-                return 200, {}, {}
         return 404, {"message": f"no control operation {method} /_standin/{path}"}, {}
 
 
@@ -748,6 +1159,9 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         url = urlsplit(self.path)
         path = url.path
+        if path == WS_PATH and self.command == "GET":
+            self._websocket(parse_qs(url.query).get("token", [""])[0], started)
+            return
         try:
             raw = self._read_body()
             body_error = None
@@ -808,6 +1222,108 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, reply, headers)
         except OSError:
             self.close_connection = True
+
+    # --- the session WebSocket (upgrades are recorded under /_standin/ws, not /_standin/requests)
+
+    def _websocket(self, token: str, started: float) -> None:
+        state = self.server.state
+        self.close_connection = True  # after the socket, this connection speaks no more HTTP
+        refusal = state.ws_admit(token)
+        if refusal is not None:
+            status, reason = refusal
+            self._log("GET", WS_PATH, f"{status} (upgrade refused)", started)
+            try:
+                self._send(status, {"message": reason}, {"WWW-Authenticate": "Bearer"} if status == 401 else {})
+            except OSError:
+                pass
+            return
+        protocol = ServerProtocol(extensions=[ServerPerMessageDeflateFactory()], max_size=MAX_BODY_BYTES)
+        # http.server has read the request off the socket: hand the protocol those bytes again
+        # (its parser starts at the request line), then accept the Request it parses.
+        head = "".join(f"{k}: {v}\r\n" for k, v in self.headers.items()).encode("latin-1", errors="replace")
+        protocol.receive_data(self.raw_requestline + head + b"\r\n")
+        requests = [e for e in protocol.events_received() if isinstance(e, WsRequest)]
+        if requests:
+            response = protocol.accept(requests[0])
+        else:
+            response = protocol.reject(400, "Failed to open a WebSocket connection: unreadable request.\n")
+        if response.status_code != 101:
+            why = protocol.handshake_exc or response.reason_phrase
+            state.ws_refused_record(response.status_code, f"not a WebSocket handshake: {why}")
+            self._log("GET", WS_PATH, f"{response.status_code} (not a WebSocket handshake)", started)
+            protocol.send_response(response)
+            try:
+                for chunk in protocol.data_to_send():
+                    self.connection.sendall(chunk)
+            except OSError:
+                pass
+            return
+        conn = state.ws_open(token, self.connection, protocol)  # listed before the client sees 101
+        with conn.io_lock:
+            protocol.send_response(response)
+            over = conn.flush()
+        self._log("GET", WS_PATH, 101, started)
+        try:
+            if not over:
+                self._ws_read(conn)
+        finally:
+            conn.finished()
+            state.ws_closed(conn)
+            self._log("WS", WS_PATH, f"closed {conn.close_code} (connection {conn.id})", started)
+
+    def _ws_read(self, conn: WsConnection) -> None:
+        """The connection's reader: bytes in, frames out of the protocol, messages to State."""
+        state = self.server.state
+        protocol = conn.protocol
+        parts: list[bytes] = []  # a fragmented message so far
+        opcode = None
+        while not conn.killed:
+            try:
+                data = self.rfile.read1(1 << 16)
+            except Exception:  # reset, or the socket shut down under an SSL read
+                data = b""
+            with conn.io_lock:
+                if conn.muted:
+                    # Muted: the bytes stay unprocessed (no pong, no message) until a close
+                    # unmutes; reading on only notices the client hanging up (then 1006).
+                    if data:
+                        conn.held.append(data)
+                        continue
+                    conn.held.clear()
+                if conn.held:
+                    data = b"".join(conn.held) + data
+                    conn.held.clear()
+                if data:
+                    protocol.receive_data(data)
+                else:
+                    protocol.receive_eof()
+                frames = protocol.events_received()
+                over = conn.flush()  # pongs, the close reply, or a close for a protocol error
+            for frame in frames:
+                if frame.opcode is Opcode.PING:
+                    state.ws_ping(conn)
+                    continue
+                if frame.opcode in (Opcode.TEXT, Opcode.BINARY):
+                    opcode, parts = frame.opcode, [frame.data]
+                elif frame.opcode is Opcode.CONT:
+                    parts.append(frame.data)
+                else:
+                    continue
+                if not frame.fin:
+                    continue
+                payload = b"".join(parts)
+                parts = []
+                if opcode is Opcode.BINARY:
+                    state.ws_message(conn, payload.decode("utf-8", errors="replace"),
+                                     f"binary frame ({len(payload)} bytes): messages are JSON text")
+                    continue
+                try:
+                    text, error = payload.decode("utf-8"), None
+                except UnicodeDecodeError:
+                    text, error = payload.decode("utf-8", errors="replace"), "text frame is not UTF-8"
+                state.ws_message(conn, text, error)
+            if not data or over:
+                return
 
     def _operation(self, entry: dict, path: str, raw: bytes, body_error: BodyError | None) -> Reply:
         state = self.server.state
@@ -884,7 +1400,7 @@ class Handler(BaseHTTPRequestHandler):
             "getSession": lambda: s.get_session(sid),
             "updateSession": lambda: s.update_session(sid, body),
             "endSession": lambda: s.end_session(sid),
-            "sessionAction": lambda: s.session_action(sid),
+            "sessionAction": lambda: s.session_action(sid, body),
         }
         handler = handlers.get(operation_id)
         if handler is None:
@@ -937,6 +1453,7 @@ class StandinServer(ThreadingHTTPServer):
     def __init__(self, port: int, spec: Spec, state: State):
         self.spec = spec
         self.state = state
+        state.spec = spec
         super().__init__(("127.0.0.1", port), Handler)
         state.base_url = f"http://127.0.0.1:{self.server_address[1]}"
 

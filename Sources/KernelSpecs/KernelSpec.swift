@@ -42,6 +42,8 @@ public struct KernelSpec: Sendable, Equatable {
 
   public var displayName: String { json["display_name"]?.stringValue ?? name }
   public var language: String? { json["language"]?.stringValue }
+  /// `signal` (the default) or `message`: how the kernel wants to be interrupted.
+  public var interruptMode: String? { json["interrupt_mode"]?.stringValue }
 
   /// Whether this spec runs a kernel through `jupyter-lmk run` — in its argv, or through the
   /// `lmk` kernel provisioner — so it is ours to remove and not to wrap again.

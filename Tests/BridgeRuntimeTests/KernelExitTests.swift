@@ -93,6 +93,7 @@ import Testing
 
   @Test(arguments: [
     MonitorLink.ToSupervisor.session(id: "5e0c7d3a-1"), .shutdownSeen(true), .shutdownSeen(false),
+    .interruptKernel,
   ])
   func toSupervisorRoundTrips(_ message: MonitorLink.ToSupervisor) {
     #expect(MonitorLink.decodeToSupervisor(Substring(MonitorLink.encode(message))) == message)
@@ -101,7 +102,8 @@ import Testing
   @Test(arguments: [
     "", "interrupt", "interrupt 99999999999999999999", "interrupt -x", "kernel-died signaled",
     "kernel-died signaled 99999999999", "kernel-died exploded 3", "kernel-stopped now", "session",
-    "shutdown-seen maybe", "\u{FFFD}\u{0}", String(repeating: "x", count: 10_000),
+    "shutdown-seen maybe", "interrupt-kernel now", "\u{FFFD}\u{0}",
+    String(repeating: "x", count: 10_000),
   ])
   func garbageDecodesToNothing(_ line: String) {
     #expect(MonitorLink.decodeToMonitor(Substring(line)) == nil)

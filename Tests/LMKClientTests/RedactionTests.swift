@@ -81,3 +81,18 @@ struct CapturingLogHandler: LogHandler {
 
   func log(event: LogEvent) { log.append("\(event.level) \(event.message)") }
 }
+
+/// The session socket's address: the server's scheme, host, port and path prefix, the
+/// token percent-encoded in the query, no userinfo.
+@Suite struct SessionSocketURLTests {
+  @Test(arguments: [
+    ("https://api.lmkapp.dev", "t", "wss://api.lmkapp.dev/v1/session/ws?token=t"),
+    ("http://127.0.0.1:8123/", "a+b/c=", "ws://127.0.0.1:8123/v1/session/ws?token=a%2Bb%2Fc%3D"),
+    ("https://u:SECRET@h:8443/api/", "t", "wss://h:8443/api/v1/session/ws?token=t"),
+    ("http://[::1]:9/x?y=1#f", "t&u", "ws://[::1]:9/x/v1/session/ws?token=t%26u"),
+  ])
+  func theAddressFollowsTheServer(_ server: String, _ token: String, _ expected: String) throws {
+    let url = try #require(URL(string: server))
+    #expect(LMKService.sessionSocketURL(server: url, token: token) == expected)
+  }
+}

@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 
+# The session WebSocket's path (`?token=…` in its query).
+SESSION_SOCKET_PATH = "/v1/session/ws"
+
+
 class StandinError(RuntimeError):
     pass
 
@@ -136,8 +140,9 @@ class Standin:
             raise StandinError(f"{method} /_standin/{path}: {e.code} {e.read().decode(errors='replace')}") from None
 
     def requests(self) -> list[dict]:
-        """Every non-control request received, oldest first."""
-        return self._control("GET", "requests")["requests"]
+        """Every non-control HTTP request received, oldest first. Not the session socket's
+        upgrades, whose URL carries the token by the protocol's design (PRODUCT.md §8)."""
+        return [r for r in self._control("GET", "requests")["requests"] if r["path"] != SESSION_SOCKET_PATH]
 
     def sessions(self) -> list[dict]:
         return self._control("GET", "sessions")["sessions"]
@@ -167,7 +172,108 @@ class Standin:
         self._control("POST", "tokens/expire", {"token": token})
 
     def reset(self) -> None:
+        """Forget requests, sessions, events, faults, headless sessions and every WebSocket
+        record; open sockets are aborted (tokens stay valid)."""
         self._control("POST", "reset")
+
+    # --- the session WebSocket (GET /v1/session/ws?token=… on the same port)
+
+    @property
+    def ws_url(self) -> str:
+        """The socket's address without the token: append `?token=…`."""
+        return self.url.replace("http", "ws", 1) + SESSION_SOCKET_PATH
+
+    def ws_state(self) -> dict:
+        """{"connections": [...], "refused": [...], "refuse": rule or None}."""
+        return self._control("GET", "ws")
+
+    def ws_connections(self) -> list[dict]:
+        """Every accepted upgrade, oldest first: id, sessionId, token, readOnly, opened, closed,
+        closeCode, muted, pings, messages [{time, text, kind, error}], sent [{time, text}]."""
+        return self.ws_state()["connections"]
+
+    def ws_refused(self) -> list[dict]:
+        """Every refused upgrade, oldest first: {time, status, reason}."""
+        return self.ws_state()["refused"]
+
+    def app_update(self, session_id: str, state: dict) -> int:
+        """Change the session as the LMK app does (e.g. notifyOn) and push the SessionResponse
+        to its open connections; returns how many got it (the state is stored either way)."""
+        return self._control("POST", f"sessions/{session_id}/app-update", {"state": state})["delivered"]
+
+    def ws_push(self, session_id: str, message: Any = None, raw: str | None = None) -> int:
+        """Send {"ok":true,"message":message}, or the text `raw` verbatim, to the session's open
+        connections; returns how many got it."""
+        body: dict = {"sessionId": session_id}
+        if raw is not None:
+            body["raw"] = raw
+        else:
+            body["message"] = message
+        return self._control("POST", "ws/push", body)["delivered"]
+
+    def ws_drop(self, session_id: str | None = None, mode: str = "abort", code: int = 1011) -> int:
+        """Drop the session's open connections (None: all of them): "abort" closes TCP without a
+        close frame, "close" sends a close frame with `code`. Returns how many."""
+        body: dict = {"mode": mode, "code": code}
+        if session_id is not None:
+            body["sessionId"] = session_id
+        return self._control("POST", "ws/drop", body)["dropped"]
+
+    def ws_refuse(self, status: int, count: int | None = None) -> dict:
+        """Refuse the next `count` upgrades (None: all until ws_refuse_clear) with HTTP `status`."""
+        return self._control("POST", "ws/refuse", {"status": status, "count": count})
+
+    def ws_refuse_clear(self) -> None:
+        self._control("DELETE", "ws/refuse")
+
+    def ws_mute(self, session_id: str) -> int:
+        """The session's open connections stop processing what they receive: no pongs, no
+        messages (a client's heartbeat must notice). Returns how many."""
+        return self._control("POST", "ws/mute", {"sessionId": session_id})["muted"]
+
+    def wait_ws_connections(self, predicate, timeout: float = 10.0, what: str = "WebSocket connections") -> list[dict]:
+        """Poll until `predicate(connections)` is truthy; return the connections it held for."""
+        found: list = []
+
+        def check(lmk: "Standin") -> bool:
+            found[:] = [lmk.ws_connections()]
+            return bool(predicate(found[0]))
+
+        self.wait_for(check, timeout, what)
+        return found[0]
+
+    def wait_ws_bound(self, session_id: str, timeout: float = 10.0, after: int = 0) -> dict:
+        """Wait for an open connection bound to the session (by its `connect` message) whose id
+        is above `after` (pass the previous connection's id to wait for a reconnect); return it."""
+
+        def bound(connections: list[dict]) -> list[dict]:
+            return [c for c in connections
+                    if c["sessionId"] == session_id and c["closed"] is None and c["id"] > after]
+
+        return bound(self.wait_ws_connections(bound, timeout, f"a connection bound to {session_id}"))[-1]
+
+    def ws_messages(self, session_id: str | None = None, kind: str | None = None) -> list[dict]:
+        """Messages received on the session's connections (None: all), in order, each with its
+        connection's id as "connection"; only those of `kind` if given."""
+        return [
+            dict(m, connection=c["id"])
+            for c in self.ws_connections()
+            if session_id is None or c["sessionId"] == session_id
+            for m in c["messages"]
+            if kind is None or m["kind"] == kind
+        ]
+
+    def wait_ws_messages(self, predicate, session_id: str | None = None, timeout: float = 10.0,
+                         what: str = "WebSocket messages") -> list[dict]:
+        """Poll until `predicate(ws_messages(session_id))` is truthy; return those messages."""
+        found: list = []
+
+        def check(lmk: "Standin") -> bool:
+            found[:] = [lmk.ws_messages(session_id)]
+            return bool(predicate(found[0]))
+
+        self.wait_for(check, timeout, what)
+        return found[0]
 
     def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition") -> Any:
         """Poll `predicate(self)` until it returns something truthy, or fail at the deadline."""

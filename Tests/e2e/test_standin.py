@@ -8,6 +8,8 @@ import importlib.util
 import json
 import signal
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -16,6 +18,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import connect as ws_connect
 
 from standin import Standin, StandinError
 
@@ -611,3 +615,341 @@ def test_bad_spec_fails_fast_with_a_clear_error(python_exe, repo_root, tmp_path)
 def test_missing_python_is_a_clear_error(repo_root, tmp_path):
     with pytest.raises(StandinError, match="cannot run"):
         Standin().start(tmp_path / "no-python", repo_root)
+
+
+# --------------------------------------------------------------------------- the session WebSocket
+
+
+def ws_open(lmk: Standin, token: str | None = None, **kw):
+    """A websockets sync client on the stand-in's socket (its own keepalive off: tests ping)."""
+    options = dict(ping_interval=None, open_timeout=10, close_timeout=5)
+    return ws_connect(f"{lmk.ws_url}?token={token or lmk.token}", **dict(options, **kw))
+
+
+def ws_refusal(lmk: Standin, url: str) -> int:
+    """The HTTP status an upgrade attempt is refused with."""
+    with pytest.raises(InvalidStatus) as refused:
+        with ws_connect(url, ping_interval=None, open_timeout=10):
+            pass
+    return refused.value.response.status_code
+
+
+def ws_bind(lmk: Standin, ws, sid: str, read_only: bool = False) -> dict:
+    ws.send(json.dumps({"event": "connect", "data": {"sessionId": sid, "readOnly": read_only}}))
+    return lmk.wait_ws_bound(sid)
+
+
+def recv_json(ws) -> dict:
+    return json.loads(ws.recv(timeout=10))
+
+
+def test_ws_upgrade_needs_a_valid_token(api):
+    lmk = api.lmk
+    issued = login(api)["access_token"]
+    assert ws_refusal(lmk, f"{lmk.ws_url}?token=nope") == 401
+    assert ws_refusal(lmk, lmk.ws_url) == 401
+    with ws_open(lmk, issued) as ws:
+        (conn,) = lmk.wait_ws_connections(lambda cs: len(cs) == 1)
+        assert (conn["id"], conn["token"], conn["sessionId"], conn["closed"]) == (1, issued, None, None)
+        assert abs(conn["opened"] - time.time()) < 60
+        lmk.expire(issued)
+        assert ws_refusal(lmk, f"{lmk.ws_url}?token={issued}") == 401
+        # Nothing documents the service closing a socket whose token expires: it stays open.
+        assert ws.ping().wait(10)
+    assert [(r["status"], r["reason"]) for r in lmk.ws_refused()] == [
+        (401, "unknown access token"),
+        (401, "missing token query parameter"),
+        (401, "access token expired"),
+    ]
+    (closed,) = lmk.wait_ws_connections(lambda cs: cs[0]["closed"] is not None)
+    assert closed["closeCode"] == 1000 and closed["closed"] >= closed["opened"]
+    # Upgrades are not recorded as HTTP API requests (their URL carries the token).
+    recorded = lmk._control("GET", "requests")["requests"]
+    assert recorded and all(r["path"] != "/v1/session/ws" for r in recorded)
+
+
+def test_ws_plain_get_is_refused_and_recorded(api):
+    conn = http.client.HTTPConnection("127.0.0.1", api.lmk.port, timeout=10)
+    conn.request("GET", f"/v1/session/ws?token={api.lmk.token}")
+    response = conn.getresponse()
+    assert response.status == 426 and b"WebSocket" in response.read()
+    conn.close()
+    (refused,) = api.lmk.ws_refused()
+    assert refused["status"] == 426 and "not a WebSocket handshake" in refused["reason"]
+    assert api.lmk.ws_connections() == []
+
+
+def test_ws_connect_binds_and_session_action_is_delivered_while_connected(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    action = {"action": "interrupt"}
+    assert api.call("POST", f"/v1/session/{sid}/action", action, token=lmk.token)[0] == 412
+    with ws_open(lmk) as ws:
+        assert ws.ping().wait(10)  # ping before connect: the protocol answers it
+        lmk.wait_ws_connections(lambda cs: cs and cs[0]["pings"] == 1)
+        assert api.call("POST", f"/v1/session/{sid}/action", action, token=lmk.token)[0] == 412  # not bound yet
+        conn = ws_bind(lmk, ws, sid)
+        assert conn["readOnly"] is False
+        assert [(m["kind"], m["error"]) for m in conn["messages"]] == [("connect", None)]
+        status, _, reply = api.call("POST", f"/v1/session/{sid}/action", action, token=lmk.token)
+        assert status == 201, reply
+        assert recv_json(ws) == {"ok": True, "message": {"type": "action", "action": "interrupt"}}
+        assert [json.loads(m["text"]) for m in lmk.ws_connections()[0]["sent"]] == [
+            {"ok": True, "message": {"type": "action", "action": "interrupt"}}
+        ]
+        # The request is still checked against the contract.
+        assert api.call("POST", f"/v1/session/{sid}/action", {}, token=lmk.token)[0] == 400
+        assert api.call("POST", f"/v1/session/{sid}/action", action)[0] == 401
+    lmk.wait_ws_connections(lambda cs: cs[0]["closed"] is not None)
+    assert api.call("POST", f"/v1/session/{sid}/action", action, token=lmk.token)[0] == 412
+
+
+def test_ws_update_applies_clears_with_null_and_is_recorded(api):
+    lmk = api.lmk
+    sid = create_session(api, dict(JUPYTER_STATE, cellText="old()", cellError="E: x"))["sessionId"]
+    update = {"shellState": "running", "executionNum": 5, "cellText": None, "cellError": None, "cellState": "running"}
+    with ws_open(lmk) as ws:
+        conn = ws_bind(lmk, ws, sid)
+        ws.send(json.dumps(update))
+        # A fragmented message is one message.
+        ws.send(['{"type": "jupyter", ', '"notebookName": "b.ipynb"}'])
+        messages = lmk.wait_ws_messages(lambda ms: len(ms) == 3, sid)
+    assert [(m["kind"], m["error"], m["connection"]) for m in messages] == [
+        ("connect", None, conn["id"]),
+        ("update", None, conn["id"]),
+        ("update", None, conn["id"]),
+    ]
+    assert json.loads(messages[1]["text"]) == update
+    expected = dict(JUPYTER_STATE, shellState="running", executionNum=5, cellState="running", notebookName="b.ipynb")
+    status, _, session = api.call("GET", f"/v1/session/{sid}", token=lmk.token)
+    assert status == 200 and session["state"] == expected
+    (recorded,) = lmk.sessions()
+    assert [(h["op"], h["state"], h.get("connection")) for h in recorded["history"][1:]] == [
+        ("ws-update", update, conn["id"]),
+        ("ws-update", {"type": "jupyter", "notebookName": "b.ipynb"}, conn["id"]),
+    ]
+
+
+def test_ws_invalid_messages_are_recorded_not_applied_and_not_fatal(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    with ws_open(lmk) as ws:
+        ws.send(json.dumps({"shellState": "running"}))  # before connect
+        ws.send(json.dumps({"event": "connect", "data": {"sessionId": "nope", "readOnly": False}}))
+        ws.send(json.dumps({"event": "connect", "data": {"sessionId": sid}}))
+        ws_bind(lmk, ws, sid)
+        bad = [
+            "not json {",
+            json.dumps(["shellState", "running"]),
+            json.dumps({"shellState": "running", "bogus": 1}),
+            json.dumps({"executionNum": "five"}),
+            json.dumps({"type": "process"}),
+            json.dumps({"notifyOn": None}),
+            json.dumps({"type": None}),
+        ]
+        for text in bad:
+            ws.send(text)
+        ws.send(b"\x00\x01binary")
+        ws.send(b'{"cellText": "\xff"}', text=True)  # a text frame that is not UTF-8
+        messages = lmk.wait_ws_messages(lambda ms: len(ms) == 13)
+        assert ws.ping().wait(10)  # still alive
+    kinds = [(m["kind"], m["error"]) for m in messages]
+    assert kinds[3] == ("connect", None)
+    invalid = [error for kind, error in kinds if kind == "invalid"]
+    needles = ["before", "no such session", "readOnly", "not JSON", "object", "bogus", "executionNum", "type",
+               "notifyOn: cannot be cleared", "type: cannot be cleared", "binary frame", "not UTF-8"]
+    assert len(invalid) == len(needles) and all(invalid), kinds
+    for needle, error in zip(needles, invalid):
+        assert needle in error, (needle, error)
+    assert [m["text"] for m in messages[-2:]] == ["\x00\x01binary", '{"cellText": "\ufffd"}']
+    assert [m["text"] for m in messages[4:11]] == bad
+    (recorded,) = lmk.sessions()
+    assert recorded["state"] == JUPYTER_STATE and [h["op"] for h in recorded["history"]] == ["create"]
+
+
+def test_ws_read_only_connection_and_ended_session_updates_are_invalid(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    with ws_open(lmk) as ws:
+        ws_bind(lmk, ws, sid, read_only=True)
+        ws.send(json.dumps({"shellState": "running"}))
+        lmk.wait_ws_messages(lambda ms: len(ms) == 2)
+        ws.send(json.dumps({"event": "connect", "data": {"sessionId": sid, "readOnly": False}}))
+        assert api.call("POST", f"/v1/session/{sid}/end", token=lmk.token)[0] == 201
+        ws.send(json.dumps({"shellState": "running"}))
+        messages = lmk.wait_ws_messages(lambda ms: len(ms) == 4)
+    assert [(m["kind"], m["error"]) for m in messages] == [
+        ("connect", None),
+        ("invalid", "the connection is readOnly"),
+        ("connect", None),
+        ("invalid", "session has ended"),
+    ]
+    assert lmk.sessions()[0]["state"] == JUPYTER_STATE
+
+
+def test_ws_app_update_stores_and_pushes_the_session_response(api, spec):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    assert lmk.app_update(sid, {"notifyOn": "error"}) == 0  # stored though nobody listens
+    assert api.call("GET", f"/v1/session/{sid}", token=lmk.token)[2]["state"]["notifyOn"] == "error"
+    with ws_open(lmk) as ws:
+        ws_bind(lmk, ws, sid)
+        assert lmk.app_update(sid, {"notifyOn": "none", "notifyChannel": "ch-sms"}) == 1
+        pushed = recv_json(ws)
+    assert pushed["ok"] is True and pushed["message"]["type"] == "update"
+    session = pushed["message"]["session"]
+    assert spec.validate_response("getSession", 200, session) is None
+    assert session == api.call("GET", f"/v1/session/{sid}", token=lmk.token)[2]
+    assert session["state"] == dict(JUPYTER_STATE, notifyOn="none", notifyChannel="ch-sms")
+    assert [(h["op"], h["state"]) for h in lmk.sessions()[0]["history"][1:]] == [
+        ("app-update", {"notifyOn": "error"}),
+        ("app-update", {"notifyOn": "none", "notifyChannel": "ch-sms"}),
+    ]
+    with pytest.raises(StandinError, match="404"):
+        lmk.app_update("nope", {"notifyOn": "stop"})
+    with pytest.raises(StandinError, match="400.*notifyOn"):
+        lmk.app_update(sid, {"notifyOn": 3})
+
+
+def test_ws_push_message_and_raw_text(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    other = create_session(api)["sessionId"]
+    assert lmk.ws_push(sid, {"type": "update"}) == 0
+    with ws_open(lmk) as ws, ws_open(lmk) as ws2:
+        ws_bind(lmk, ws, sid)
+        ws_bind(lmk, ws2, other)
+        assert lmk.ws_push(sid, {"type": "surprise", "n": 1}) == 1
+        assert recv_json(ws) == {"ok": True, "message": {"type": "surprise", "n": 1}}
+        assert lmk.ws_push(sid, raw="not json {") == 1
+        assert ws.recv(timeout=10) == "not json {"
+        assert lmk.ws_push(other, raw="two") == 1
+        assert ws2.recv(timeout=10) == "two"
+    with pytest.raises(StandinError, match="400"):
+        lmk._control("POST", "ws/push", {"sessionId": sid, "message": {}, "raw": "x"})
+
+
+def test_ws_drop_close_sends_the_code_and_abort_sends_no_close_frame(api):
+    lmk = api.lmk
+    first, second = create_session(api)["sessionId"], create_session(api)["sessionId"]
+    with ws_open(lmk) as ws1, ws_open(lmk) as ws2:
+        ws_bind(lmk, ws1, first)
+        ws_bind(lmk, ws2, second)
+        assert lmk.ws_drop(first, mode="close", code=4000) == 1
+        with pytest.raises(ConnectionClosed) as closed:
+            ws1.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4000
+        assert ws2.ping().wait(10)  # the other session's socket is untouched
+        assert lmk.ws_drop(second) == 1  # abort is the default
+        with pytest.raises(ConnectionClosed) as aborted:
+            ws2.recv(timeout=10)
+        assert aborted.value.rcvd is None
+    connections = lmk.wait_ws_connections(lambda cs: all(c["closed"] for c in cs))
+    assert [c["closeCode"] for c in connections] == [4000, 1006]
+    assert lmk.ws_drop() == 0
+    for body in ({"mode": "explode"}, {"code": 999}, {"code": "1000"}, {"bogus": 1}):
+        with pytest.raises(StandinError, match="400"):
+            lmk._control("POST", "ws/drop", body)
+
+
+def test_ws_refuse_with_a_count_then_until_cleared(api):
+    lmk = api.lmk
+    url = f"{lmk.ws_url}?token={lmk.token}"
+    lmk.ws_refuse(404, count=2)
+    assert [ws_refusal(lmk, url), ws_refusal(lmk, url)] == [404, 404]
+    with ws_open(lmk):
+        pass
+    assert lmk.ws_state()["refuse"] is None
+    lmk.ws_refuse(503)
+    assert [ws_refusal(lmk, url) for _ in range(3)] == [503] * 3
+    assert lmk.ws_state()["refuse"] == {"status": 503, "count": None}
+    lmk.ws_refuse_clear()
+    with ws_open(lmk):
+        pass
+    assert [r["status"] for r in lmk.ws_refused()] == [404, 404, 503, 503, 503]
+    assert len(lmk.wait_ws_connections(lambda cs: len(cs) == 2 and all(c["closed"] for c in cs))) == 2
+    with pytest.raises(StandinError, match="400"):
+        lmk.ws_refuse(200)
+
+
+def test_ws_mute_stops_pongs_and_processing(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    # The muted server never answers the close: the client gives up after 0.5 s and hangs up.
+    with ws_open(lmk, close_timeout=0.5) as ws:
+        ws_bind(lmk, ws, sid)
+        assert ws.ping().wait(10)
+        assert lmk.ws_mute(sid) == 1
+        ws.send(json.dumps({"shellState": "running"}))
+        # No event can announce a pong that never comes: a bounded wait, 1 s, is the check.
+        assert not ws.ping().wait(1.0)
+        (conn,) = lmk.ws_connections()
+        assert conn["muted"] is True and conn["pings"] == 1 and len(conn["messages"]) == 1
+        # Writes still go out (the app's side of a half-dead link).
+        assert lmk.ws_push(sid, raw="still") == 1
+        assert ws.recv(timeout=10) == "still"
+    # The client hanging up is still noticed: no close handshake was processed, so 1006.
+    (conn,) = lmk.wait_ws_connections(lambda cs: cs[0]["closed"] is not None)
+    assert conn["closeCode"] == 1006 and len(conn["messages"]) == 1
+    assert api.call("POST", f"/v1/session/{sid}/action", {"action": "interrupt"}, token=lmk.token)[0] == 412
+
+
+def test_ws_reset_aborts_sockets_and_forgets_them(api):
+    lmk = api.lmk
+    sid = create_session(api)["sessionId"]
+    with ws_open(lmk) as ws:
+        ws_bind(lmk, ws, sid)
+        lmk.ws_refuse(404)
+        lmk.reset()
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=10)
+    assert lmk.ws_state() == {"connections": [], "refused": [], "refuse": None}
+    with ws_open(lmk) as ws:
+        (conn,) = lmk.wait_ws_connections(lambda cs: len(cs) == 1)
+        assert conn["id"] == 1
+
+
+def test_ws_over_tls(python_exe, repo_root, tmp_path, spec):
+    """wss on the HTTPS port: reads and writes from different threads, and an abort, on TLS."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    token = "at-tls"
+    context = ssl.create_default_context(cafile=str(cert))
+    with Standin().start(python_exe, repo_root, ["--tls-cert", str(cert), "--tls-key", str(key)],
+                         access_tokens=[token]) as lmk:
+        lmk.url = lmk.url.replace("http://", "https://")
+        lmk.token = token
+        api = Api(lmk, spec)
+        # The API and the control API share the socket's TLS port (urllib trusts the cert through
+        # an installed opener, removed again below).
+        urllib.request.install_opener(urllib.request.build_opener(urllib.request.HTTPSHandler(context=context)))
+        try:
+            sid = create_session(api)["sessionId"]
+            with ws_open(lmk, ssl=context) as ws:
+                ws_bind(lmk, ws, sid)
+                assert lmk.app_update(sid, {"notifyOn": "error"}) == 1
+                assert recv_json(ws)["message"]["session"]["state"]["notifyOn"] == "error"
+                assert ws.ping().wait(10)
+                assert lmk.ws_drop(sid) == 1
+                with pytest.raises(ConnectionClosed):
+                    ws.recv(timeout=10)
+        finally:
+            urllib.request.install_opener(None)
+
+
+def test_ws_stopping_the_stand_in_with_a_socket_open_is_clean(python_exe, repo_root):
+    """An "LMK goes down" test stops the process under a connected client."""
+    lmk = Standin().start(python_exe, repo_root, access_tokens=["at-down"])
+    try:
+        lmk.token = "at-down"
+        with ws_open(lmk) as ws:
+            lmk.wait_ws_connections(lambda cs: len(cs) == 1)
+            lmk.process.send_signal(signal.SIGTERM)
+            assert lmk.process.wait(10) == 0
+            with pytest.raises(ConnectionClosed):
+                ws.recv(timeout=10)
+        assert "standin: stopped" in lmk.log()
+    finally:
+        lmk.stop()

@@ -1,5 +1,6 @@
 import Foundation
 import JupyterProtocol
+import Logging
 import Synchronization
 import ZMQWrap
 
@@ -55,6 +56,19 @@ public struct ControlClient: Sendable {
         msgType: "interrupt_request", msgId: UUID().uuidString.lowercased(),
         date: MonotonicClock.wallDate()))
     socket.close()
+  }
+
+  /// Sends an `interrupt_request` from a thread of its own (the send may linger a
+  /// second); a failure is logged.
+  public func interruptInBackground(logger: Logger) {
+    Thread {
+      do {
+        try interrupt()
+        logger.info("interrupt_request sent to the kernel (asked by the LMK app)")
+      } catch {
+        logger.warning("could not send interrupt_request to the kernel: \(error)")
+      }
+    }.start()
   }
 }
 

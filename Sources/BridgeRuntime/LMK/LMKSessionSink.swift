@@ -54,6 +54,8 @@ public final class LMKSessionSink: SessionSink {
   /// The pass in progress (between wrap-ups), so `finish` can cut it short.
   private let pass = Mutex<Pass?>(nil)
   private let interruption = RetryInterruption()
+  /// The session WebSocket: state updates go over it while it is open (PATCH otherwise).
+  private let socket: SessionSocket?
 
   /// After a failed request, try again this much later even if nothing new happens.
   package static let retryDelay: Duration = .seconds(5)
@@ -69,12 +71,12 @@ public final class LMKSessionSink: SessionSink {
   ///   - onSessionCreated: told the id of a session this sink creates.
   public convenience init(
     service: LMKService, notebookName: String, url: String?, logger: Logger,
-    adoptedSessionId: String? = nil,
+    adoptedSessionId: String? = nil, socket: SessionSocket? = nil,
     onSessionCreated: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.init(
       backend: service, notebookName: notebookName, url: url, logger: logger,
-      adoptedSessionId: adoptedSessionId, onSessionCreated: onSessionCreated)
+      adoptedSessionId: adoptedSessionId, socket: socket, onSessionCreated: onSessionCreated)
   }
 
   /// The sink over any backend (a fake in the tests); `retryDelay` is how long after a
@@ -82,9 +84,11 @@ public final class LMKSessionSink: SessionSink {
   package init(
     backend: any SessionBackend, notebookName: String, url: String?, logger: Logger,
     adoptedSessionId: String? = nil, retryDelay: Duration = LMKSessionSink.retryDelay,
+    socket: SessionSocket? = nil,
     onSessionCreated: @escaping @Sendable (String) -> Void = { _ in }
   ) {
     self.service = backend
+    self.socket = socket
     self.retryInterval = retryDelay
     self.notebookName = notebookName
     self.url = url
@@ -92,6 +96,7 @@ public final class LMKSessionSink: SessionSink {
     self.onSessionCreated = onSessionCreated
     known.withLock { $0.sessionId = adoptedSessionId }
     progress.withLock { $0.id = adoptedSessionId }
+    if let adoptedSessionId { socket?.start(sessionId: adoptedSessionId) }
     let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     doorbell = continuation
     // Events (and session ends) an earlier bridge could not deliver go out now.
@@ -117,6 +122,8 @@ public final class LMKSessionSink: SessionSink {
   }
 
   public func finish(withinMilliseconds milliseconds: Int64) {
+    // The final state goes by PATCH, which LMK confirms; the socket closes without waiting.
+    socket?.stop()
     let total = Duration.milliseconds(max(0, milliseconds))
     let plan = WrapUpPlan(total: total)
     let started = ContinuousClock.now
@@ -240,7 +247,10 @@ public final class LMKSessionSink: SessionSink {
       if let id = session.id {
         let partial = SessionStateMapping.partial(
           state, notebookName: notebookName, url: url, channels: channels)
-        try await service.updateSession(id: id, state: partial, budget: budget)
+        if budget != nil || !(socket?.send(partial) ?? false) {
+          try await service.updateSession(id: id, state: partial, budget: budget)
+        }
+        socket?.published(notifyOn: partial.notifyOn, notifyChannel: partial.notifyChannel)
       } else {
         let full = SessionStateMapping.full(
           state, notebookName: notebookName, url: url, channels: channels)
@@ -250,12 +260,15 @@ public final class LMKSessionSink: SessionSink {
         known.withLock { $0.sessionId = created.sessionId }
         onSessionCreated(created.sessionId)
         logger.info("LMK session \(created.sessionId) created for \(notebookName)")
+        socket?.published(notifyOn: full.notifyOn, notifyChannel: full.notifyChannel)
+        socket?.start(sessionId: created.sessionId)
       }
       return true
     } catch LMKError.sessionEnded {
       logger.info("the LMK session was ended in the app; notifications continue without it")
       progress.withLock { $0.gone = true }
       known.withLock { $0.sessionId = nil }
+      socket?.stop()
       return true
     } catch {
       logger.warning("LMK session update failed: \(error)")

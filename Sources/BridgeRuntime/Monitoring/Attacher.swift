@@ -1,6 +1,7 @@
 import BridgeSettings
 import Foundation
 import JupyterProtocol
+import Logging
 import ZMQWrap
 
 /// Attach mode: follows a kernel someone else started, through its connection
@@ -42,6 +43,11 @@ public enum Attacher {
       }, onProblem: emit)
     onListening(listener)
     localControl?.start(posting: listener)
+    // Attach mode does not know the kernel's pid: interrupts go by message.
+    let control = ControlClient(connection: connection, session: listener.session, context: zmq)
+    setup.remote.attach(to: listener) {
+      control.interruptInBackground(logger: Logger(label: "jupyter-lmk"))
+    }
     // kernel_info on control: the shell channel is blocked while a cell runs.
     Thread {
       if let info = try? ControlClient(

@@ -15,6 +15,20 @@ public struct BridgeSetup: Sendable {
   /// The LMK session's name: the notebook's file name, else `<kernel> kernel`.
   public var sessionName: String
   public var sink: SessionSink
+  /// The LMK session WebSocket, when LMK is on (its status is shown by `ps`).
+  public var socket: SessionSocket?
+  /// Where the app's commands (remote settings, interrupt) go once monitoring runs.
+  public var remote: RemoteControlRelay
+  /// How the kernel is interrupted, from its kernelspec's `interrupt_mode`.
+  public var interruptMode: InterruptMode
+
+  /// A kernelspec's `interrupt_mode`: how Jupyter (and the bridge) interrupt the kernel.
+  public enum InterruptMode: String, Sendable, Equatable {
+    /// SIGINT to the kernel's process (the default).
+    case signal
+    /// An `interrupt_request` on the control channel.
+    case message
+  }
 
   /// - Parameters:
   ///   - notebookOverride: `--notebook`.
@@ -41,17 +55,21 @@ public struct BridgeSetup: Sendable {
     let name = notebook?.name ?? NotebookLocator.fallbackSessionName(kernelName: knownKernel)
     // The code fence's language, until the kernel answers kernel_info (IRkernel never does
     // on control): the kernelspec the connection file names, wrapped or not.
-    let language =
+    let spec =
       kernelName.isEmpty
       ? nil
       : KernelSpecCatalog.standard(environment: environment, homeDirectory: home)
-        .spec(named: kernelName)?.language
+        .spec(named: kernelName)
     let notification = NotificationContext(
-      notebookName: notebook?.name, kernelName: knownKernel, language: language)
+      notebookName: notebook?.name, kernelName: knownKernel, language: spec?.language)
+    let remote = RemoteControlRelay()
+    let (sink, socket) = makeSink(
+      notebookName: name, environment: environment, logger: logger, session: session,
+      remote: remote)
     return BridgeSetup(
-      configuration: configuration, notification: notification, sessionName: name,
-      sink: makeSink(
-        notebookName: name, environment: environment, logger: logger, session: session))
+      configuration: configuration, notification: notification, sessionName: name, sink: sink,
+      socket: socket, remote: remote,
+      interruptMode: spec?.interruptMode == "message" ? .message : .signal)
   }
 
   /// The notebook, logged at info level either way: where it was found, or why it is unknown.
@@ -109,26 +127,29 @@ public struct BridgeSetup: Sendable {
     }
   }
 
-  /// The LMK sink when credentials exist, else the local-only one (with one line on how to log in).
+  /// The LMK sink and session socket when credentials exist, else the local-only sink
+  /// (with one line on how to log in).
   static func makeSink(
     notebookName: String, environment: [String: String], logger: Logger,
-    session: SessionContinuity
-  ) -> SessionSink {
+    session: SessionContinuity, remote: RemoteControlRelay
+  ) -> (SessionSink, SessionSocket?) {
     let service: LMKService
     do {
       service = try LMKService(
         configuration: LMKConfiguration(environment: environment), logger: logger)
     } catch {
       logger.warning("LMK is off: \(error)")
-      return LocalOnlySink()
+      return (LocalOnlySink(), nil)
     }
     guard service.hasCredentials() else {
       logger.notice(
         "no LMK credentials: runs are followed but nobody is told; run `jupyter-lmk login`")
-      return LocalOnlySink()
+      return (LocalOnlySink(), nil)
     }
-    return LMKSessionSink(
+    let socket = SessionSocket(backend: service, logger: logger) { remote.deliver($0) }
+    let sink = LMKSessionSink(
       service: service, notebookName: notebookName, url: nil, logger: logger,
-      adoptedSessionId: session.adoptedId, onSessionCreated: session.onCreated)
+      adoptedSessionId: session.adoptedId, socket: socket, onSessionCreated: session.onCreated)
+    return (sink, socket)
   }
 }

@@ -45,12 +45,12 @@ public enum MonitorChild {
     let memory = KernelMemory(kernelPid: launch.kernelPid)
     let environment = ProcessInfo.processInfo.environment
     // What `ps`, `status` and `notify` see of this kernel (docs/BEHAVIOUR.md, "Local control").
-    let control = LocalControl(
+    let localControl = LocalControl(
       folder: .standard(environment: environment), connectionFile: launch.connectionFile,
       mode: .launcher, supervisorPid: getppid(), kernelPid: launch.kernelPid,
       outboxDirectory: Outbox.defaultDirectory(environment: environment),
       log: { logger.warning("\($0)") })
-    control?.sessionChanged(launch.sessionId)
+    localControl?.sessionChanged(launch.sessionId)
     let connection: ConnectionInfo
     let context: Context
     let listener: IOPubListener<CoreDriver>
@@ -63,12 +63,12 @@ public enum MonitorChild {
       ) {
         let setup = prepare(connection) { id in
           link.send(MonitorLink.encode(.session(id: id)))
-          control?.sessionChanged(id)
+          localControl?.sessionChanged(id)
         }
-        control?.configure(setup)
+        localControl?.configure(setup)
         let monitor = CoreDriver(
           settings: setup.configuration.resolved.settings, context: setup.notification,
-          sink: setup.sink, emit: { logger.debug("\($0)") }, localControl: control)
+          sink: setup.sink, emit: { logger.debug("\($0)") }, localControl: localControl)
         setup.sink.publish(monitor.snapshot)
         ready.set(setup)
         return monitor
@@ -86,15 +86,22 @@ public enum MonitorChild {
       configuration: setup.configuration,
       onChange: {
         listener.post(.settings($0.settings))
-        control?.configuredChanged($0)
+        localControl?.configuredChanged($0)
       }, onProblem: { logger.warning("\($0)") })
-    control?.start(posting: listener)
+    localControl?.start(posting: listener)
     askLanguage(connection: connection, context: context, listener: listener)
+    let control = ControlClient(connection: connection, session: listener.session, context: context)
+    setup.remote.attach(to: listener) {
+      switch setup.interruptMode {
+      case .signal: link.send(MonitorLink.encode(.interruptKernel))
+      case .message: control.interruptInBackground(logger: logger)
+      }
+    }
     // Off the IOPub thread; its readings reach the core through the listener's inputs.
     let sampler = memory.probe.map { probe in
       MemorySampler(probe: probe) { reading in
         listener.post(.memory(reading))
-        control?.memoryChanged(ExecutionTranscript.memoryFigures(reading))
+        localControl?.memoryChanged(ExecutionTranscript.memoryFigures(reading))
       }
     }
     /// The figures at the kernel's end, so its last run's notification has them.
@@ -133,7 +140,7 @@ public enum MonitorChild {
       // Both block: a thread of their own, not the cooperative pool.
       Thread {
         listener.wait()
-        control?.stop()
+        localControl?.stop()
         setup.sink.finish(withinMilliseconds: milliseconds)
         continuation.resume()
       }.start()

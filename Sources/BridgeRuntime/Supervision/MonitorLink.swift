@@ -29,6 +29,9 @@ public enum MonitorLink {
     case session(id: String)
     /// The answer to `kernelEnded`.
     case shutdownSeen(Bool)
+    /// The LMK app asked for an interrupt: SIGINT the kernel (`interrupt_mode: signal`).
+    /// The supervisor answers `interrupt` once the signal is sent.
+    case interruptKernel
   }
 
   public static func encode(_ message: ToMonitor) -> String {
@@ -45,6 +48,7 @@ public enum MonitorLink {
     switch message {
     case .session(let id): "session \(singleLine(id))"
     case .shutdownSeen(let seen): "shutdown-seen \(seen ? "yes" : "no")"
+    case .interruptKernel: "interrupt-kernel"
     }
   }
 
@@ -76,6 +80,7 @@ public enum MonitorLink {
     case ("session", let id) where !id.isEmpty: return .session(id: String(id))
     case ("shutdown-seen", "yes"): return .shutdownSeen(true)
     case ("shutdown-seen", "no"): return .shutdownSeen(false)
+    case ("interrupt-kernel", ""): return .interruptKernel
     default: return nil
     }
   }

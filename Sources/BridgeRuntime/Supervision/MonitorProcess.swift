@@ -50,6 +50,7 @@ public final class MonitorProcess: KernelObserver {
 
   private struct State {
     var current: Running?
+    var kernel: ChildProcess?
     var kernelPid: Int32 = 0
     var nextGeneration = 0
     var crashesInARow = 0
@@ -78,7 +79,10 @@ public final class MonitorProcess: KernelObserver {
   }
 
   public func kernelStarted(_ kernel: ChildProcess) async throws {
-    state.withLock { $0.kernelPid = kernel.pid }
+    state.withLock {
+      $0.kernel = kernel
+      $0.kernelPid = kernel.pid
+    }
     await startNext()
   }
 
@@ -176,6 +180,12 @@ public final class MonitorProcess: KernelObserver {
       state.withLock { $0.sessionId = id }
     case .shutdownSeen(let seen)?:
       state.withLock { $0.shutdownAnswer }?.set(seen)
+    case .interruptKernel?:
+      // The kernel alone, as Jupyter's own interrupt reaches it; a reaped one is not signalled.
+      if state.withLock({ $0.kernel })?.send(signal: SIGINT) == true {
+        logger.info("SIGINT: the kernel was interrupted from the LMK app")
+        send(.interrupt(MonotonicClock.wallTime()))
+      }
     case nil:
       logger.debug("ignored a line from the monitor process")
     }
