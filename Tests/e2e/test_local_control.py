@@ -196,3 +196,17 @@ def test_attach_mode_answers_notify(world):
             bridge.stop()
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_a_symlinked_folder_is_refused_and_the_kernel_runs_on(world):
+    elsewhere = world.root / "elsewhere"
+    elsewhere.mkdir()
+    world.runtime.mkdir(exist_ok=True)
+    (world.runtime / "jupyter-lmk").symlink_to(elsewhere)
+    k = world.start_kernel(notebook=world.notebook("plain.ipynb", [], lmk={"notifyOn": "stop"}))
+    run_cell(k.kc, "z = 3")
+    wait_until(lambda: len(world.events()) == 1, 15, "the notification, local control or not")
+    assert "local control is off" in k.log_text() and "is a symlink" in k.log_text()
+    assert list(elsewhere.iterdir()) == [], "nothing is written through the symlink"
+    result = lmk("ps")
+    assert result.returncode == 1 and "is a symlink" in result.stderr, result
