@@ -75,7 +75,7 @@ struct PsCommand: ParsableCommand {
     let header = ["KERNEL", "PID", "MODE", "NOTIFY", "SOCKET", "NOTEBOOK"]
     let rows = bridges.map { bridge in
       [
-        String(bridge.kernelId.prefix(12)), "\(bridge.pid)", bridge.mode.rawValue,
+        String(bridge.kernelId.prefix(8)), "\(bridge.pid)", bridge.mode.rawValue,
         bridge.settings.first { $0.key == "notifyOn" }?.value ?? "?",
         oneLine(bridge.socket, limit: 16), oneLine(bridge.notebook ?? bridge.name),
       ]

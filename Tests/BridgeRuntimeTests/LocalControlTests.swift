@@ -23,13 +23,7 @@ import Testing
         source: .userConfig(file: "/c.json"), patch: SettingsPatch(notifyOn: NotifyOn.none))
     ])
     control.configure(
-      BridgeSetup(
-        configuration: BridgeConfiguration.load(
-          environment: ["JUPYTER_LMK_CONFIG": root.path + "/none.json"], homeDirectory: root.path,
-          notebook: nil
-        ).configuration, notification: NotificationContext(notebookName: nil, kernelName: "k"),
-        sessionName: "k kernel", sink: LocalOnlySink()))
-    control.configuredChanged(configured)
+      notebook: nil, name: "k kernel", configured: configured, sendsNotifications: false)
     let armed = Recorded<NotifyRequest>()
     control.start { request in
       armed.append(request)
@@ -68,6 +62,9 @@ import Testing
 
     control.socketChanged("connected")
     try waitFor("the socket state") { folder.liveState(kernelId: "abc")?.socket == "connected" }
+    // Removed by a reader that took it for a dead bridge's: it comes back.
+    unlink(statePath)
+    try waitFor("the state file again") { folder.liveState(kernelId: "abc") != nil }
     control.stop()
     #expect(!FileManager.default.fileExists(atPath: statePath))
   }

@@ -77,11 +77,20 @@ public final class LocalControl: Sendable {
 
   /// What the bridge worked out before monitoring; the state file appears from here on.
   public func configure(_ setup: BridgeSetup) {
+    configure(
+      notebook: setup.configuration.notebook?.path, name: setup.sessionName,
+      configured: setup.configuration.resolved, sendsNotifications: !(setup.sink is LocalOnlySink))
+  }
+
+  /// - Parameter sendsNotifications: LMK credentials exist (else nothing is queued).
+  func configure(
+    notebook: String?, name: String, configured: ResolvedSettings, sendsNotifications: Bool
+  ) {
     update {
-      $0.state.notebook = setup.configuration.notebook?.path
-      $0.state.name = setup.sessionName
-      $0.configured = setup.configuration.resolved
-      $0.sends = !(setup.sink is LocalOnlySink)
+      $0.state.notebook = notebook
+      $0.state.name = name
+      $0.configured = configured
+      $0.sends = sendsNotifications
       $0.ready = true
     }
   }
@@ -101,7 +110,10 @@ public final class LocalControl: Sendable {
       name: "local-control", interval: .milliseconds(250), waitFirst: false, state: 0
     ) { [self] tick in
       takeRequest(arm: arm)
-      if tick % 4 == 0 { countOutbox() }
+      if tick % 4 == 0 {
+        countOutbox()
+        rewriteIfRemoved()
+      }
       tick &+= 1
       writeIfChanged()
     }
@@ -206,6 +218,13 @@ public final class LocalControl: Sendable {
         $0.dirty = true
       }
     }
+  }
+
+  /// A reader that took this file for a dead bridge's (a restarted monitor's file, read
+  /// just before it was replaced) may have removed it: it comes back within a second.
+  private func rewriteIfRemoved() {
+    guard access(folder.statePath(kernelId: kernelId), F_OK) != 0 else { return }
+    shared.withLock { $0.dirty = true }
   }
 
   private func writeIfChanged() {
