@@ -149,11 +149,15 @@ public final class CoreDriver: IOPubConsumer {
       ].compactMap { $0 }
       emit("remote change from \(source.rawValue): \(changes.joined(separator: ", "))")
       let before = core.remoteChanges
+      let actions = core.handle(
+        .remoteSettings(notifyOn: notifyOn, notifyChannel: notifyChannel, at: now))
+      // Who set a remote value is who changed it last (the app echoes what it shows).
+      let after = core.remoteChanges
       apply(
-        core.handle(.remoteSettings(notifyOn: notifyOn, notifyChannel: notifyChannel, at: now)),
+        actions,
         remoteSource: (
-          notifyOn: core.remoteChanges.notifyOn != before.notifyOn ? source : nil,
-          channel: core.remoteChanges.channel != before.channel ? source : nil
+          notifyOn: after.notifyOn != before.notifyOn ? source : nil,
+          channel: after.channel != before.channel ? source : nil
         ))
       localControl?.remoteApplied(from: source)
     }
