@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "Tests/Fixtures"
 CORPUS = ROOT / "Fuzz/corpus"
-RS, US, CONTROL, SHELL = b"\x1e", b"\x1f", b"\x1d", b"\x1c"
+RS, US, CONTROL, SHELL, SOCKET = b"\x1e", b"\x1f", b"\x1d", b"\x1c", b"\x1b"
 # The harness signs with the key of the signing vectors, so their frames verify.
 SCHEME_BITS = {"hmac-sha256": 0, "hmac-sha512": 2 << 2, "hmac-md5": 3 << 2}
 HARNESS_KEY = "6a1f3c2e-9b4d4e0f8a7c5d3e2f1a0b9c"
@@ -37,6 +37,12 @@ def iopub() -> dict[str, bytes]:
             records.append(US.join(packed(p) for p in parts))
         records.append(CONTROL + b"\x00\x10")  # four seconds pass: the idle grace ends
         seeds[f"transcript-{path.stem}"] = b"\x00" + RS.join(records)
+        if path.stem == "success":
+            # notifyOn none (mode bits 4-5), armed from the LMK app over the session socket.
+            update = {"ok": True, "message": {"type": "update", "session": {"state": {
+                "type": "jupyter", "notifyOn": "stop", "notifyChannel": "ch-sms"}}}}
+            socket = [SOCKET + json.dumps(update).encode(), SOCKET + b'{"ok":false,"message":"x"}']
+            seeds["socket-arms-success"] = b"\x20" + RS.join(socket + records)
     vectors = json.loads((FIXTURES / "signing/vectors.json").read_text())
     groups: dict[bytes, list[bytes]] = {}
     for vector in vectors["vectors"] + vectors["replies"]:

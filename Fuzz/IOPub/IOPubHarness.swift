@@ -16,7 +16,9 @@ import JupyterProtocol
 /// - bit 1: empty key (an unsigned session). Bits 2–3: the signature scheme.
 ///   Bits 4–5: the `notifyOn` setting.
 /// - A record starting with 0x1D is a lifecycle input (`Control`); one
-///   starting with 0x1C is a shell `kernel_info_reply`, framed like a message.
+///   starting with 0x1C is a shell `kernel_info_reply`, framed like a message;
+///   one starting with 0x1B is a session WebSocket message from LMK, decoded
+///   (`SessionSocketMessages`) and its settings applied as a remote change.
 enum IOPubHarness {
   /// The signing vectors' key, so their recorded frames verify in raw mode.
   static let key = Secret("6a1f3c2e-9b4d4e0f8a7c5d3e2f1a0b9c")
@@ -49,6 +51,14 @@ enum IOPubHarness {
         let frames = Self.frames(record.dropFirst(), raw: raw, signer: signer)
         let reply = KernelInfoReply.decode(frames, session: &shell)
         if case .success(let info) = reply { monitor.receive(.kernelInfo(info), at: now) }
+      case 0x1B:
+        let text = String(decoding: record.dropFirst(), as: UTF8.self)
+        if case .update(let remote)? = SessionSocketMessages.decode(text) {
+          monitor.receive(
+            .remoteSettings(
+              notifyOn: remote.notifyOn.flatMap(NotifyOn.init(rawValue:)),
+              notifyChannel: remote.notifyChannel, from: .app), at: now)
+        }
       default:
         switch decoder.decode(Self.frames(record, raw: raw, signer: signer)) {
         case .success(let message): monitor.receive(message, at: now)

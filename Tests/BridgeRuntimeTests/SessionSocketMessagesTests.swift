@@ -21,7 +21,7 @@ import Testing
     #expect(data["readOnly"] as? Bool == false)
   }
 
-  @Test func aStateUpdateHasTheElevenFieldsWithNullForUnset() throws {
+  @Test func aStateUpdateHasTheFieldsWithNullForUnsetButTheAppsTwoOnlyWhenSet() throws {
     let state = LMKService.PartialJupyterState(
       _type: .jupyter, url: nil, notebookName: "a.ipynb", shellState: "running",
       cellState: "running", cellText: "sleep(60)", cellError: nil, executionNum: 3,
@@ -32,7 +32,7 @@ import Testing
     #expect(
       Set(sent.keys) == [
         "url", "notebookName", "shellState", "cellState", "cellText", "cellError",
-        "executionNum", "cellStartedAt", "cellFinishedAt", "notifyOn", "notifyChannel",
+        "executionNum", "cellStartedAt", "cellFinishedAt", "notifyOn",
       ])
     #expect(sent["cellFinishedAt"] is NSNull)
     #expect(sent["cellError"] is NSNull)

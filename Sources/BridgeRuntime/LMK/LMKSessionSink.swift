@@ -34,6 +34,8 @@ public final class LMKSessionSink: SessionSink {
     var id: String?
     var gone = false
     var channelsLoaded = false
+    /// The `notifyOn` and channel LMK last accepted from this sink.
+    var told = RemoteSessionSettings(notifyOn: nil, notifyChannel: nil)
   }
 
   private let service: any SessionBackend
@@ -245,22 +247,34 @@ public final class LMKSessionSink: SessionSink {
     let channels = known.withLock { $0.channels }
     do {
       if let id = session.id {
-        let partial = SessionStateMapping.partial(
+        var partial = SessionStateMapping.partial(
           state, notebookName: notebookName, url: url, channels: channels)
+        let told = RemoteSessionSettings(
+          notifyOn: partial.notifyOn,
+          notifyChannel: partial.notifyChannel ?? session.told.notifyChannel)
+        // What the app may change goes out only when the bridge changes it, so an update
+        // never overwrites a change made in the app that the bridge has not seen yet.
+        if partial.notifyOn == session.told.notifyOn { partial.notifyOn = nil }
+        if partial.notifyChannel == session.told.notifyChannel { partial.notifyChannel = nil }
         if budget != nil || !(socket?.send(partial) ?? false) {
           try await service.updateSession(id: id, state: partial, budget: budget)
         }
-        socket?.published(notifyOn: partial.notifyOn, notifyChannel: partial.notifyChannel)
+        progress.withLock { $0.told = told }
+        socket?.published(told)
       } else {
         let full = SessionStateMapping.full(
           state, notebookName: notebookName, url: url, channels: channels)
         let created = try await service.createSession(
           name: notebookName, state: full, budget: budget)
-        progress.withLock { $0.id = created.sessionId }
+        let told = RemoteSessionSettings(notifyOn: full.notifyOn, notifyChannel: full.notifyChannel)
+        progress.withLock {
+          $0.id = created.sessionId
+          $0.told = told
+        }
         known.withLock { $0.sessionId = created.sessionId }
         onSessionCreated(created.sessionId)
         logger.info("LMK session \(created.sessionId) created for \(notebookName)")
-        socket?.published(notifyOn: full.notifyOn, notifyChannel: full.notifyChannel)
+        socket?.published(told)
         socket?.start(sessionId: created.sessionId)
       }
       return true

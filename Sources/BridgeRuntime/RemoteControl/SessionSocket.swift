@@ -64,6 +64,8 @@ public final class SessionSocket: Sendable {
   private let onStatus: @Sendable (Status) -> Void
   private let logger: Logger
   private let state = Mutex(State())
+  /// A socket up at least this long was a working one: its loss restarts the backoff.
+  static let stableAfter: Duration = .seconds(10)
 
   /// - Parameters:
   ///   - onCommand: the app's requests, from the socket's task, in order.
@@ -127,10 +129,8 @@ public final class SessionSocket: Sendable {
   }
 
   /// Records what the bridge told LMK last (over the socket or by PATCH).
-  package func published(notifyOn: String?, notifyChannel: String?) {
-    state.withLock {
-      $0.published = RemoteSessionSettings(notifyOn: notifyOn, notifyChannel: notifyChannel)
-    }
+  package func published(_ settings: RemoteSessionSettings) {
+    state.withLock { $0.published = settings }
   }
 
   /// Closes the socket and stops reconnecting. Does not wait.
@@ -157,8 +157,10 @@ public final class SessionSocket: Sendable {
       rejected = nil
       if Task.isCancelled || state.withLock({ $0.stopped }) { return }
       switch outcome {
-      case .ended(let reason, let wasUp):
-        failures = wasUp ? 1 : failures + 1
+      case .ended(let reason, let wasUp, let lasted):
+        // A socket that stayed up a while starts the backoff over; one that a server keeps
+        // accepting and dropping backs off like a refusal.
+        failures = wasUp && lasted >= Self.stableAfter ? 1 : failures + 1
         if wasUp {
           logger.notice("LMK session socket lost (\(reason)); reconnecting")
         } else if reason != lastReason {
@@ -198,7 +200,7 @@ public final class SessionSocket: Sendable {
 
   private enum Outcome {
     /// The socket closed or failed; `wasUp` if it had been open.
-    case ended(reason: String, wasUp: Bool)
+    case ended(reason: String, wasUp: Bool, lasted: Duration = .zero)
     case tokenRejected(String)
     case noEndpoint(status: Int)
     /// No address (not logged in, refresh failed) or a bad URL.
@@ -235,10 +237,12 @@ public final class SessionSocket: Sendable {
       }
     }
     var wasUp = false
+    var openedAt = ContinuousClock.now
     for await event in events {
       switch event {
       case .connected:
         wasUp = true
+        openedAt = .now
         opened(client, sessionId: sessionId)
       case .text(let text):
         received(text)
@@ -246,27 +250,28 @@ public final class SessionSocket: Sendable {
         ignore("a binary message")
       case .closed(let close):
         return .ended(
-          reason: "closed with code \(close.code)\(close.byPeer ? " by LMK" : "")", wasUp: wasUp)
+          reason: "closed with code \(close.code)\(close.byPeer ? " by LMK" : "")", wasUp: wasUp,
+          lasted: .now - openedAt)
       case .failed(let error):
         if error.httpStatus == 401 { return .tokenRejected(address.token) }
         if let status = error.httpStatus, status == 404 || status == 405 || status == 426 {
           return .noEndpoint(status: status)
         }
-        return .ended(reason: "\(error)", wasUp: wasUp)
+        return .ended(reason: "\(error)", wasUp: wasUp, lasted: .now - openedAt)
       }
     }
     return .ended(reason: "stopped", wasUp: wasUp)
   }
 
-  /// A new socket: `connect` first, then the newest state; then what the app changed
-  /// while no socket was up.
+  /// A new socket: `connect` first; then what the app changed while no socket was up
+  /// (`getSession`), then the newest state, which the app's change does not lose
+  /// (`LMKSessionSink` sends `notifyOn` only when the bridge changes it).
   private func opened(_ client: WebSocketClient, sessionId: String) {
+    try? client.send(text: SessionSocketMessages.connect(sessionId: sessionId))
     let latest = state.withLock { state -> String? in
       state.open = true
       return state.latestState
     }
-    try? client.send(text: SessionSocketMessages.connect(sessionId: sessionId))
-    if let latest { try? client.send(text: latest) }
     setStatus(.connected)
     logger.info("LMK session socket connected (\(client.redactedURL))")
     Task { [self] in
@@ -277,6 +282,7 @@ public final class SessionSocket: Sendable {
       } catch {
         logger.debug("LMK session socket: getSession after connecting failed: \(error)")
       }
+      if let latest { try? client.send(text: latest) }
     }
   }
 

@@ -26,7 +26,8 @@ enum SessionSocketMessages {
   }
 
   /// A state update: the partial state with every field present, unset ones `null` (the
-  /// socket is where fields are cleared, e.g. `cellFinishedAt` while a cell runs).
+  /// socket is where fields are cleared, e.g. `cellFinishedAt` while a cell runs), but
+  /// `notifyOn` and `notifyChannel` only when set: they are the app's to change too.
   static func state(_ state: LMKService.PartialJupyterState) -> String {
     encode(SocketState(state))
   }
@@ -93,8 +94,8 @@ enum SessionSocketMessages {
       try container.encode(state.executionNum.flatMap { Int(exactly: $0) }, forKey: .executionNum)
       try container.encode(state.cellStartedAt, forKey: .cellStartedAt)
       try container.encode(state.cellFinishedAt, forKey: .cellFinishedAt)
-      try container.encode(state.notifyOn, forKey: .notifyOn)
-      try container.encode(state.notifyChannel, forKey: .notifyChannel)
+      try container.encodeIfPresent(state.notifyOn, forKey: .notifyOn)
+      try container.encodeIfPresent(state.notifyChannel, forKey: .notifyChannel)
     }
   }
 
