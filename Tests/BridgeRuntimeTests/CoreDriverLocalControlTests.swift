@@ -13,10 +13,11 @@ import Testing
   @Test func remoteValuesKeepTheirSourceUntilTheRunEnds() throws {
     let root = try TemporaryDirectory()
     let folder = LocalControlFolder(path: root.path)
+    let lines = Recorded<String>()
     let control = try #require(
       LocalControl(
         folder: folder, connectionFile: "/run/kernel-k1.json", mode: .launcher, supervisorPid: 1,
-        kernelPid: 2, outboxDirectory: root.path + "/outbox", log: { _ in }))
+        kernelPid: 2, outboxDirectory: root.path + "/outbox", log: lines.append))
     control.configure(
       notebook: "/nb/a.ipynb", name: "a.ipynb", configured: ResolvedSettings.resolve([]),
       sendsNotifications: true)
@@ -29,7 +30,8 @@ import Testing
       var seen: [String: String] = [:]
       try waitFor { () -> Bool in
         guard let state = folder.liveState(kernelId: "k1") else { return false }
-        seen = Dictionary(uniqueKeysWithValues: state.settings.map { ($0.key, "\($0.value) from \($0.source)") })
+        seen = Dictionary(
+          uniqueKeysWithValues: state.settings.map { ($0.key, "\($0.value) from \($0.source)") })
         return true
       }
       return seen
@@ -40,6 +42,8 @@ import Testing
     try waitFor { (try? sources())?["notifyChannel"] == "sms from the LMK app" }
     #expect(try sources()["notifyOn"] == "stop from a terminal (one-shot)")
 
+    // An event of this process waits in the outbox (as the sink would have queued it).
+    let entry = try root.write("outbox/00000000000000000001-\(getpid())-ab.json", "{}")
     // A run starts and ends: one notification, and the one-shot is gone.
     driver.receive(
       IOPubMessage(
@@ -49,9 +53,18 @@ import Testing
     driver.tick(at: at(5_000))
     try waitFor { (try? sources())?["notifyOn"] == "none from built-in default" }
     #expect(try sources()["notifyChannel"] == "sms from the LMK app")
+    // Queued while the outbox holds an event of this process, delivered once it is gone.
+    try waitFor {
+      let state = folder.liveState(kernelId: "k1")
+      return state?.lastNotification?.delivery == "queued" && state?.outboxBacklog == 1
+    }
+    unlink(entry)
+    try waitFor {
+      let state = folder.liveState(kernelId: "k1")
+      return state?.lastNotification?.delivery == "delivered" && state?.outboxBacklog == 0
+    }
     let state = try #require(folder.liveState(kernelId: "k1"))
     #expect(state.lastNotification?.summary.hasPrefix("run of 1 cell(s) finished") == true)
-    #expect(state.lastNotification?.delivery == "delivered")  // nothing of ours in the outbox
   }
 
   private func at(_ ms: Int64) -> ClockReading { ClockReading(milliseconds: ms) }
