@@ -9,10 +9,12 @@ world of `test_bridge_launch.py` (temporary HOME, JUPYTER_RUNTIME_DIR, the insta
 from __future__ import annotations
 
 import json
+import os
 import signal
 import stat
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -210,3 +212,21 @@ def test_a_symlinked_folder_is_refused_and_the_kernel_runs_on(world):
     assert list(elsewhere.iterdir()) == [], "nothing is written through the symlink"
     result = lmk("ps")
     assert result.returncode == 1 and "is a symlink" in result.stderr, result
+
+
+def test_a_bridge_that_does_not_answer_is_exit_1_and_nothing_stays_armed(world):
+    # A live process that never reads its requests: this test's own.
+    folder = world.runtime / "jupyter-lmk"
+    folder.mkdir(parents=True, mode=0o700)
+    state = {"version": 1, "kernelId": "silent", "connectionFile": "/x/kernel-silent.json", "name": "s.ipynb",
+             "mode": "attach", "pid": os.getpid(), "startedAtMilliseconds": 0, "settings": [], "socket": "off",
+             "outboxBacklog": 0, "acknowledged": []}
+    (folder / "silent.json").write_text(json.dumps(state))
+    began = time.monotonic()
+    result = lmk("notify", "stop")
+    took = time.monotonic() - began
+    assert result.returncode == 1, result
+    assert result.stderr == (
+        f"Error: kernel silent (s.ipynb): no answer from the bridge (pid {os.getpid()}) within 3 s; nothing was armed\n")
+    assert 3 <= took < 6, took
+    assert not (folder / "silent.request").exists(), "the request goes with the wait"
