@@ -74,6 +74,13 @@ public struct BridgeCore: Sendable {
     return s
   }
 
+  /// The cell directives in force (merged, from the cells that ran so far).
+  public var cellDirective: CellDirective { directive }
+  /// The remote changes in force: the one-shot `notifyOn` and the channel.
+  public var remoteChanges: (notifyOn: NotifyOn?, channel: String?) {
+    (remoteNotifyOn, remoteChannel)
+  }
+
   /// When the runtime must feed the next `.tick`: the end of the current idle grace.
   /// nil while cells run or no run is in progress. A tick at or after it ends the run.
   public var nextDeadline: ClockReading? {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BridgeRuntime
 import Foundation
 import JupyterProtocol
+import LMKClient
 
 /// `jupyter-lmk attach`: watch a kernel that is already running.
 struct AttachCommand: ParsableCommand {
@@ -50,11 +51,18 @@ struct AttachCommand: ParsableCommand {
     }
     let curve = connection.curvePublicKey != nil ? " (CurveZMQ)" : ""
     emit("attached to \(path): IOPub \(connection.endpoint(.iopub))\(curve)")
+    let control = LocalControl(
+      folder: .standard(environment: environment), connectionFile: path, mode: .attach,
+      supervisorPid: nil, kernelPid: nil,
+      outboxDirectory: Outbox.defaultDirectory(environment: environment),
+      log: { logger.warning("\($0)") })
     let setup = BridgeSetup.prepare(
       connection: connection, notebookOverride: options.notebook, kernelWorkingDirectory: nil,
-      commandLine: options.settings, environment: environment, logger: logger)
+      commandLine: options.settings, environment: environment, logger: logger,
+      session: BridgeSetup.SessionContinuity { control?.sessionChanged($0) })
     let ending = try Attacher.run(
-      connectionFile: path, connection: connection, setup: setup, emit: emit
+      connectionFile: path, connection: connection, setup: setup, localControl: control,
+      emit: emit
     ) { listener in
       Task { for await _ in stopSignals.events { listener.post(.stop) } }
     }

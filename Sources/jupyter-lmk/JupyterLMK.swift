@@ -16,7 +16,7 @@ struct JupyterLMK: AsyncParsableCommand {
       RunCommand.self, MonitorCommand.self, AttachCommand.self, InstallCommand.self,
       UninstallCommand.self,
       LoginCommand.self, LogoutCommand.self, WhoamiCommand.self, ChannelsCommand.self,
-      StatusCommand.self,
+      StatusCommand.self, NotifyCommand.self, PsCommand.self,
     ]
   )
 

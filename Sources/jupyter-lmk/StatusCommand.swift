@@ -65,14 +65,9 @@ struct StatusCommand: AsyncParsableCommand {
     for problem in problems { print("  problem      \(problem)") }
     let resolved = configuration.resolved
     let settings = resolved.settings
-    let values: [(SettingKey, String)] = [
-      (.notifyOn, settings.notifyOn.rawValue),
-      (.notifyChannel, settings.notifyChannel ?? "(account default)"),
-      (.minDuration, "\(Double(settings.minDurationMilliseconds) / 1000) s"),
-      (.idleGrace, "\(Double(settings.idleGraceMilliseconds) / 1000) s"),
-      (.notifyOnDeath, "\(settings.notifyOnDeath)"),
-      (.memoryWarning, settings.memoryWarning.map { "\($0)" } ?? "off"),
-    ]
+    let values = SettingKey.allCases.map {
+      ($0, SettingsInForce.displayValue(of: $0, in: settings))
+    }
     for (key, value) in values {
       let name = key.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
       print(

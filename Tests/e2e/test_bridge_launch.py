@@ -700,9 +700,10 @@ def test_status_shows_a_monitored_kernel_and_its_memory(world):
 
     running = wait_until(listed, 20, "status to list the kernel with its memory", interval=0.5)
     assert "memory     " in running, running
-    record = world.home / ".local" / "share" / "jupyter-lmk" / "kernels" / str(kernel)
-    assert record.stat().st_mode & 0o077 == 0, "the record is its owner's only"
+    # The bridge's state file (docs/BEHAVIOUR.md, "Local control") is what status reads.
+    state = world.runtime / "jupyter-lmk" / (Path(k.km.connection_file).stem.removeprefix("kernel-") + ".json")
+    assert state.stat().st_mode & 0o077 == 0, "the state file is its owner's only"
 
     k.km.shutdown_kernel()
-    wait_until(lambda: not record.exists(), 10, "the monitor to remove its record")
-    assert "Running kernels (launcher mode)\n  none" in status_text()
+    wait_until(lambda: not state.exists(), 10, "the monitor to remove its state file")
+    assert "Running kernels\n  none" in status_text()

@@ -1,12 +1,14 @@
 import Foundation
 
 /// Runs a body every `interval` on a thread of its own, with state only that
-/// thread touches, until stopped (the settings watcher, the memory sampler).
+/// thread touches, until stopped (the settings watcher, the memory sampler,
+/// local control).
 ///
 /// A thread, not a timer on a dispatch queue: the body reads files, and
 /// blocking work gets a thread of its own (docs/ARCHITECTURE.md, "Threads").
 final class PeriodicThread: Sendable {
-  private let stopped = Latch<Void>()
+  private let stopped = ThreadHandOff<Void>()
+  private let ended = ThreadHandOff<Void>()
 
   /// Starts the thread; the first run of `body` comes after one `interval`
   /// when `waitFirst`, else at once.
@@ -15,27 +17,26 @@ final class PeriodicThread: Sendable {
     body: @escaping @Sendable (inout State) -> Void
   ) {
     let stopped = self.stopped
+    let ended = self.ended
     let thread = Thread {
       var state = state
-      if waitFirst { Self.pause(interval, unless: stopped) }
-      while stopped.value == nil {
-        body(&state)
-        Self.pause(interval, unless: stopped)
+      // The pause ends early when the thread is stopped.
+      if !waitFirst || stopped.wait(timeout: interval) == nil {
+        repeat { body(&state) } while stopped.wait(timeout: interval) == nil
       }
+      ended.set(())
     }
     thread.name = name
     thread.start()
   }
 
-  /// Stops the thread after its current run of the body (within one interval).
+  /// Stops the thread after its current run of the body.
   func stop() { stopped.set(()) }
 
-  private static func pause(_ interval: Duration, unless stopped: Latch<Void>) {
-    let (seconds, attoseconds) = interval.components
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-    var remaining = timespec()
-    while stopped.value == nil, nanosleep(&request, &remaining) != 0, errno == EINTR {
-      request = remaining
-    }
+  /// Stops the thread and blocks until its current run of the body is over (a plain
+  /// thread's call, never a task's).
+  func stopAndWait() {
+    stop()
+    ended.wait()
   }
 }

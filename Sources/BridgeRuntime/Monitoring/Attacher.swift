@@ -1,3 +1,4 @@
+import BridgeSettings
 import Foundation
 import JupyterProtocol
 import Logging
@@ -8,18 +9,22 @@ import ZMQWrap
 public enum Attacher {
   /// Runs the monitor to its end, then lets the sink deliver and end the session.
   /// `onListening` receives the listener once IOPub is subscribed (to post `.stop`).
+  /// `localControl` (already told the session's id as it comes) answers `notify` and
+  /// keeps the state file `ps` reads; it is stopped here, whatever happens.
   public static func run(
     connectionFile: String, connection: ConnectionInfo, setup: BridgeSetup,
-    emit: @escaping @Sendable (String) -> Void,
+    localControl: LocalControl?, emit: @escaping @Sendable (String) -> Void,
     onListening: (IOPubListener<CoreDriver>) -> Void
   ) throws -> CoreDriver.Ending {
+    defer { localControl?.stop() }
+    localControl?.configure(setup)
     let zmq = try Context()
     let listener = try IOPubListener<CoreDriver>.start(
       connection: connection, context: zmq
     ) {
       let monitor = CoreDriver(
         settings: setup.configuration.resolved.settings, context: setup.notification,
-        sink: setup.sink, emit: emit)
+        sink: setup.sink, emit: emit, localControl: localControl)
       setup.sink.publish(monitor.snapshot)
       return monitor
     }
@@ -31,9 +36,13 @@ public enum Attacher {
       listener.post(.heartbeat(event))
     }
     let watcher = SettingsWatcher(
-      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
-      onProblem: emit)
+      configuration: setup.configuration,
+      onChange: {
+        listener.post(.settings($0.settings))
+        localControl?.configuredChanged($0)
+      }, onProblem: emit)
     onListening(listener)
+    localControl?.start(posting: listener)
     // Attach mode does not know the kernel's pid: interrupts go by message.
     let control = ControlClient(connection: connection, session: listener.session, context: zmq)
     setup.remote.attach(to: listener) {

@@ -60,6 +60,9 @@ public final class CoreDriver: IOPubConsumer {
   private let warn: @Sendable (String) -> Void
   private var drops = DropLog()
   private var subscriptionConfirmed = false
+  /// Local control: told of the overlay (directives, remote changes) when it changes.
+  private let localControl: LocalControl?
+  private var overlay = SettingsOverlay()
   public private(set) var ending: Ending? {
     didSet {
       // Wrap-up: what was dropped, once, when monitoring ends.
@@ -74,8 +77,9 @@ public final class CoreDriver: IOPubConsumer {
   public init(
     settings: NotificationPolicy, context: NotificationContext, sink: SessionSink,
     emit: @escaping @Sendable (String) -> Void,
-    warn: (@Sendable (String) -> Void)? = nil
+    warn: (@Sendable (String) -> Void)? = nil, localControl: LocalControl? = nil
   ) {
+    self.localControl = localControl
     self.core = BridgeCore(settings: settings)
     self.context = context
     self.sink = sink
@@ -144,8 +148,18 @@ public final class CoreDriver: IOPubConsumer {
         notifyOn.map { "notifyOn \($0.rawValue)" }, notifyChannel.map { "channel \($0)" },
       ].compactMap { $0 }
       emit("remote change from \(source.rawValue): \(changes.joined(separator: ", "))")
+      let before = core.remoteChanges
+      let actions = core.handle(
+        .remoteSettings(notifyOn: notifyOn, notifyChannel: notifyChannel, at: now))
+      // Who set a remote value is who changed it last (the app echoes what it shows).
+      let after = core.remoteChanges
       apply(
-        core.handle(.remoteSettings(notifyOn: notifyOn, notifyChannel: notifyChannel, at: now)))
+        actions,
+        remoteSource: (
+          notifyOn: after.notifyOn != before.notifyOn ? source : nil,
+          channel: after.channel != before.channel ? source : nil
+        ))
+      localControl?.remoteApplied(from: source)
     }
   }
 
@@ -183,15 +197,39 @@ public final class CoreDriver: IOPubConsumer {
 
   public var nextDeadline: ClockReading? { core.nextDeadline }
 
-  private func apply(_ actions: [CoreAction]) {
+  /// - Parameter remoteSource: who made the remote changes that this input set.
+  private func apply(
+    _ actions: [CoreAction],
+    remoteSource: (notifyOn: RemoteSource?, channel: RemoteSource?) = (nil, nil)
+  ) {
     for action in actions {
       if let line = ExecutionTranscript.line(for: action) { emit(line) }
       switch action {
       case .publishState(let snapshot): sink.publish(snapshot)
-      case .notify(let intent): sink.notify(intent, context: context)
+      case .notify(let intent):
+        sink.notify(intent, context: context)
+        localControl?.notified(intent)
       case .record(.directiveIgnored(let count, let problem)): warn("cell [\(count)]: \(problem)")
       case .record: break
       }
     }
+    if let localControl { report(to: localControl, remoteSource: remoteSource) }
+  }
+
+  /// Tells local control what the core applies on top of the configuration, when it changed.
+  private func report(
+    to localControl: LocalControl, remoteSource: (notifyOn: RemoteSource?, channel: RemoteSource?)
+  ) {
+    var now = overlay
+    now.directive = core.cellDirective
+    (now.remoteNotifyOn, now.remoteChannel) = core.remoteChanges
+    now.remoteNotifyOnSource =
+      now.remoteNotifyOn == nil ? nil : remoteSource.notifyOn ?? overlay.remoteNotifyOnSource
+    now.remoteChannelSource =
+      now.remoteChannel == nil ? nil : remoteSource.channel ?? overlay.remoteChannelSource
+    now.runInProgress = core.isRunInProgress
+    guard now != overlay else { return }
+    overlay = now
+    localControl.overlayChanged(now)
   }
 }

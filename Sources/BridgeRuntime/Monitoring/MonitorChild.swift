@@ -1,5 +1,6 @@
 import Foundation
 import JupyterProtocol
+import LMKClient
 import Logging
 import ZMQWrap
 
@@ -42,6 +43,14 @@ public enum MonitorChild {
     let link = LineChannel(fd: linkDescriptor)
     Failpoint.monitorStart.hit()
     let memory = KernelMemory(kernelPid: launch.kernelPid)
+    let environment = ProcessInfo.processInfo.environment
+    // What `ps`, `status` and `notify` see of this kernel (docs/BEHAVIOUR.md, "Local control").
+    let localControl = LocalControl(
+      folder: .standard(environment: environment), connectionFile: launch.connectionFile,
+      mode: .launcher, supervisorPid: getppid(), kernelPid: launch.kernelPid,
+      outboxDirectory: Outbox.defaultDirectory(environment: environment),
+      log: { logger.warning("\($0)") })
+    localControl?.sessionChanged(launch.sessionId)
     let connection: ConnectionInfo
     let context: Context
     let listener: IOPubListener<CoreDriver>
@@ -54,10 +63,12 @@ public enum MonitorChild {
       ) {
         let setup = prepare(connection) { id in
           link.send(MonitorLink.encode(.session(id: id)))
+          localControl?.sessionChanged(id)
         }
+        localControl?.configure(setup)
         let monitor = CoreDriver(
           settings: setup.configuration.resolved.settings, context: setup.notification,
-          sink: setup.sink, emit: { logger.debug("\($0)") })
+          sink: setup.sink, emit: { logger.debug("\($0)") }, localControl: localControl)
         setup.sink.publish(monitor.snapshot)
         ready.set(setup)
         return monitor
@@ -72,8 +83,12 @@ public enum MonitorChild {
       logger.notice("monitor restarted (restart \(launch.generation)): following the kernel again")
     }
     let watcher = SettingsWatcher(
-      configuration: setup.configuration, onChange: { listener.post(.settings($0)) },
-      onProblem: { logger.warning("\($0)") })
+      configuration: setup.configuration,
+      onChange: {
+        listener.post(.settings($0.settings))
+        localControl?.configuredChanged($0)
+      }, onProblem: { logger.warning("\($0)") })
+    localControl?.start(posting: listener)
     askLanguage(connection: connection, context: context, listener: listener)
     let control = ControlClient(connection: connection, session: listener.session, context: context)
     setup.remote.attach(to: listener) {
@@ -82,19 +97,11 @@ public enum MonitorChild {
       case .message: control.interruptInBackground(logger: logger)
       }
     }
-    // What `status` shows of this kernel, kept up to date from the sampler's thread.
-    let records = RunningKernelRecord.directory(environment: ProcessInfo.processInfo.environment)
-    let record = launch.kernelPid.map {
-      RunningKernelRecord(kernelPid: $0, notebook: setup.sessionName)
-    }
-    record?.write(in: records)
     // Off the IOPub thread; its readings reach the core through the listener's inputs.
     let sampler = memory.probe.map { probe in
       MemorySampler(probe: probe) { reading in
         listener.post(.memory(reading))
-        var updated = record
-        updated?.memory = ExecutionTranscript.memoryFigures(reading)
-        updated?.write(in: records)
+        localControl?.memoryChanged(ExecutionTranscript.memoryFigures(reading))
       }
     }
     /// The figures at the kernel's end, so its last run's notification has them.
@@ -133,13 +140,12 @@ public enum MonitorChild {
       // Both block: a thread of their own, not the cooperative pool.
       Thread {
         listener.wait()
+        localControl?.stop()
         setup.sink.finish(withinMilliseconds: milliseconds)
         continuation.resume()
       }.start()
     }
     withExtendedLifetime(watcher) {}
-    // A sample in progress may still write it: `status` passes over a kernel that ended.
-    record?.remove(in: records)
     return MonitorProcess.ExitStatus.done
   }
 

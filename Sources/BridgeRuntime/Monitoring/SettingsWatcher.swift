@@ -6,11 +6,11 @@ import ExecutionCore
 public final class SettingsWatcher: Sendable {
   private let thread: PeriodicThread
 
-  /// Starts watching; `onChange` gets the new settings, `onProblem` a log line
+  /// Starts watching; `onChange` gets the new settings and their sources, `onProblem` a log line
   /// (a broken re-save keeps the last good settings). Both run on the watcher's thread.
   public init(
     configuration: BridgeConfiguration, interval: Duration = .seconds(2),
-    onChange: @escaping @Sendable (NotificationPolicy) -> Void,
+    onChange: @escaping @Sendable (ResolvedSettings) -> Void,
     onProblem: @escaping @Sendable (String) -> Void
   ) {
     thread = PeriodicThread(
@@ -18,7 +18,7 @@ public final class SettingsWatcher: Sendable {
     ) { configuration in
       let result = configuration.refreshNotebook()
       for problem in result.problems { onProblem(problem) }
-      if result.changed { onChange(configuration.resolved.settings) }
+      if result.changed { onChange(configuration.resolved) }
     }
   }
 
