@@ -1,15 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// The release binary next to every kernel (BENCHMARKS.md, "Cost per kernel") is a
-// position-dependent executable (-no-pie): its relocations (~90,000 with the Swift runtime
-// and Foundation linked in, `--static-swift-stdlib` as tools/wheel.sh and tools/bench.sh
-// build it) are resolved at link time, so its data pages stay clean and shared between all
-// bridges instead of ~1 MB private dirty per process. Debug builds are unchanged.
-let shippedBinaryLinking: [LinkerSetting] = [
-  .unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))
-]
-
 let package = Package(
   name: "jupyter-lmk",
   platforms: [.macOS(.v15)],
@@ -86,14 +77,12 @@ let package = Package(
         "BridgeRuntime", "BridgeSettings", "KernelSpecs", "JupyterProtocol", "ExecutionCore",
         "LMKClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ],
-      linkerSettings: shippedBinaryLinking),
+      ]),
     // Benchmark driver (Benchmarks/, tools/bench.sh): times the IOPub pipeline in-process,
     // linked as the shipped binary is.
     .executableTarget(
       name: "lmk-bench",
-      dependencies: ["BridgeRuntime", "JupyterProtocol", "ExecutionCore", "ZMQWrap"],
-      linkerSettings: shippedBinaryLinking),
+      dependencies: ["BridgeRuntime", "JupyterProtocol", "ExecutionCore", "ZMQWrap"]),
     .testTarget(name: "ZMQWrapTests", dependencies: ["ZMQWrap"]),
     // The test server (Support/ws_server.py) is run from #filePath, not bundled.
     .testTarget(

@@ -90,9 +90,13 @@ def socket_updates(lmk, connection_id: int | None = None) -> list[dict]:
 
 
 def wait_echo(lmk, field: str, value: str, timeout: float = 10) -> None:
-    """Waits until the bridge itself sent `field: value` over the socket (it applied the change)."""
-    wait_until(lambda: any(u.get(field) == value for u in socket_updates(lmk)), timeout,
-               f"the bridge to send {field}={value!r}")
+    """Waits until the bridge itself sent `field: value` (it applied the change): over the
+    socket while a run is in progress, by PATCH otherwise."""
+    def sent() -> bool:
+        history = lmk.sessions()[-1]["history"]
+        return any(h["op"] in ("update", "ws-update") and (h["state"] or {}).get(field) == value for h in history)
+
+    wait_until(sent, timeout, f"the bridge to send {field}={value!r}")
 
 
 def press_interrupt(lmk, session_id: str) -> int:

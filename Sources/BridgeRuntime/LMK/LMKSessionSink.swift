@@ -204,7 +204,7 @@ public final class LMKSessionSink: SessionSink {
     ) {
       // After the end: the channel list only matters to the events.
       await self.loadChannelsOnce(budget: plan.state)
-      return self.channelResolver()
+      return self.eventPreparer()
     }
     if report.sessionEnded, let id = session.id { logger.info("LMK session \(id) ended") }
     if report.eventsRemaining > 0 {
@@ -214,17 +214,22 @@ public final class LMKSessionSink: SessionSink {
   }
 
   private func deliverPending(budget: RetryPolicy?) async -> LMKService.OutboxReport {
-    await service.deliverPending(budget: budget, preparing: channelResolver())
+    await service.deliverPending(budget: budget, preparing: eventPreparer())
   }
 
-  /// Resolves each event's channels, as the user wrote them, just before it is sent.
-  private func channelResolver() -> @Sendable (LMKService.Event) -> LMKService.Event {
+  /// Prepares each event just before it is sent: its channels resolved (as the user wrote
+  /// them), and the session left out once the user ended it in the app (an event stored
+  /// before LMK said so still names it).
+  private func eventPreparer() -> @Sendable (LMKService.Event) -> LMKService.Event {
     let channels = known.withLock { $0.channels }
+    let ended = progress.withLock { $0.gone ? $0.id : nil }
     let logger = logger
     return { event in
-      SessionStateMapping.resolvingChannels(event, channels) { wanted in
+      var prepared = SessionStateMapping.resolvingChannels(event, channels) { wanted in
         logger.warning("no LMK notification channel '\(wanted)'; using the account's default")
       }
+      if let ended, prepared.sessionId == ended { prepared.sessionId = nil }
+      return prepared
     }
   }
 
@@ -256,7 +261,10 @@ public final class LMKSessionSink: SessionSink {
         // never overwrites a change made in the app that the bridge has not seen yet.
         if partial.notifyOn == session.told.notifyOn { partial.notifyOn = nil }
         if partial.notifyChannel == session.told.notifyChannel { partial.notifyChannel = nil }
-        if budget != nil || !(socket?.send(partial) ?? false) {
+        // Over the socket while it is open, but a run's end by PATCH, which LMK confirms: a
+        // session the user ended in the app (409) is known before the run's notification goes.
+        let viaSocket = budget == nil && state.shellState == .running
+        if !viaSocket || !(socket?.send(partial) ?? false) {
           try await service.updateSession(id: id, state: partial, budget: budget)
         }
         progress.withLock { $0.told = told }
