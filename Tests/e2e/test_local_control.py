@@ -99,7 +99,7 @@ def test_notify_stop_on_a_running_cell_notifies_once_when_it_ends(world):
     assert setting(bridge, "notifyOn") == {"key": "notifyOn", "value": "stop", "source": "a terminal (one-shot)"}
     assert bridge["mode"] == "launcher" and bridge["kernelPid"] == k.kernel_pid()
     assert bridge["supervisorPid"] == k.bridge.pid and bridge["notebook"] == str(path)
-    assert bridge["sessionId"] == world.sessions()[-1]["sessionId"] and bridge["socket"] == "off"
+    assert bridge["sessionId"] == world.sessions()[-1]["sessionId"] and bridge["socket"] in ("connecting", "connected")
     assert world.events() == []
 
     gate.open()
@@ -144,6 +144,10 @@ def test_ps_lists_two_kernels_and_forgets_one_that_ended(world):
     both = wait_until(lambda: (b := ps_json()) and {x["kernelId"] for x in b} == ids and b, 20, "ps to list both kernels")
     assert sorted(Path(b["notebook"]).name for b in both) == ["one.ipynb", "two.ipynb"]
     assert not (folder / "deadbeef.json").exists(), "ps removes the file of a dead bridge"
+    # Each bridge's session socket is up, and ps says so.
+    both = wait_until(lambda: (b := ps_json()) and all(x["socket"] == "connected" for x in b) and b, 20,
+                      "both session sockets to be connected")
+    assert all(x["sessionId"] for x in both)
     table = lmk("ps").stdout
     assert "one.ipynb" in table and "two.ipynb" in table and "deadbeef" not in table, table
     assert "Running kernels\n  one.ipynb  kernel pid" in lmk("status").stdout

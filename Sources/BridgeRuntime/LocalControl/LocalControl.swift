@@ -80,6 +80,7 @@ public final class LocalControl: Sendable {
     configure(
       notebook: setup.configuration.notebook?.path, name: setup.sessionName,
       configured: setup.configuration.resolved, sendsNotifications: !(setup.sink is LocalOnlySink))
+    setup.socket?.observeStatus { [weak self] in self?.socketChanged($0.description) }
   }
 
   /// - Parameter sendsNotifications: LMK credentials exist (else nothing is queued).

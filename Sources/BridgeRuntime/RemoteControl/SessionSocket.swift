@@ -61,7 +61,7 @@ public final class SessionSocket: Sendable {
   private let options: WebSocketOptions
   private let backoff: ReconnectBackoff
   private let onCommand: @Sendable (RemoteCommand) -> Void
-  private let onStatus: @Sendable (Status) -> Void
+  private let statusObserver = Mutex<(@Sendable (Status) -> Void)?>(nil)
   private let logger: Logger
   private let state = Mutex(State())
   /// A socket up at least this long was a working one: its loss restarts the backoff.
@@ -69,19 +69,16 @@ public final class SessionSocket: Sendable {
 
   /// - Parameters:
   ///   - onCommand: the app's requests, from the socket's task, in order.
-  ///   - onStatus: each change of `status`.
   package init(
     backend: any SessionSocketBackend, options: WebSocketOptions = SessionSocket.defaultOptions,
     backoff: ReconnectBackoff = ReconnectBackoff(), logger: Logger,
-    onCommand: @escaping @Sendable (RemoteCommand) -> Void,
-    onStatus: @escaping @Sendable (Status) -> Void = { _ in }
+    onCommand: @escaping @Sendable (RemoteCommand) -> Void
   ) {
     self.backend = backend
     self.options = options
     self.backoff = backoff
     self.logger = logger
     self.onCommand = onCommand
-    self.onStatus = onStatus
   }
 
   /// A control socket's options: small messages, a heartbeat that notices a dead
@@ -97,6 +94,12 @@ public final class SessionSocket: Sendable {
   }
 
   public var status: Status { state.withLock { $0.status } }
+
+  /// Tells `observer` the status now and at each change (from any thread; it must not block).
+  public func observeStatus(_ observer: @escaping @Sendable (Status) -> Void) {
+    statusObserver.withLock { $0 = observer }
+    observer(status)
+  }
   /// Messages that were malformed or not understood, ignored.
   public var ignoredMessages: Int { state.withLock { $0.ignored } }
 
@@ -342,6 +345,6 @@ public final class SessionSocket: Sendable {
       state.status = status
       return true
     }
-    if changed { onStatus(status) }
+    if changed { statusObserver.withLock { $0 }?(status) }
   }
 }
