@@ -119,7 +119,9 @@ import Testing
       }
     }
     let after = processCounts()
-    #expect(after.fds == before.fds, "fds \(before.fds) → \(after.fds)")
-    #expect(after.threads == before.threads, "threads \(before.threads) → \(after.threads)")
+    // At most as many: other suites run in parallel, and their threads and descriptors may
+    // end meanwhile; a leak of 60 cycles would show as growth.
+    #expect(after.fds <= before.fds, "fds \(before.fds) → \(after.fds)")
+    #expect(after.threads <= before.threads, "threads \(before.threads) → \(after.threads)")
   }
 }
