@@ -26,7 +26,10 @@ Prints a table on stdout and writes JSON to $JUPYTER_LMK_BENCH_JSON
   g. cost per kernel: the supervisor and monitor of a wrapped ipykernel, idle and
      connected to the local LMK stand-in: RSS, PSS, private dirty memory per mapping
      class (/proc/<pid>/smaps), threads, idle CPU; PSS per bridge with
-     JUPYTER_LMK_BENCH_BRIDGES of them running; the Python sidecar beside it.
+     JUPYTER_LMK_BENCH_BRIDGES of them running; the Python sidecar beside it;
+  h. remote control: the monitor's memory with the LMK session socket and without
+     it (the stand-in refusing the upgrade), and the time from the (stand-in) LMK app
+     sending an interrupt on the socket to the kernel's SIGINT handler running.
 
 Every section that has a target (PRODUCT.md §9, BENCHMARKS.md) adds it to the table of
 targets printed last: target, measured figure, met or not.
@@ -37,9 +40,9 @@ flood messages, default 200000), JUPYTER_LMK_BENCH_PYTHON_MESSAGES (default
 (default 1.0), JUPYTER_LMK_BENCH_FLOOD_REPEATS (default 2), JUPYTER_LMK_BENCH_STREAM_MIB (default 1024),
 JUPYTER_LMK_BENCH_IDLE_SECONDS (default 60), JUPYTER_LMK_BENCH_STARTS (default 10),
 JUPYTER_LMK_BENCH_LATENCY_RUNS (default 5), JUPYTER_LMK_BENCH_COST_IDLE_SECONDS (default 10),
-JUPYTER_LMK_BENCH_BRIDGES (default 20), JUPYTER_LMK_BENCH_CALLGRIND (default 1: instructions per
+JUPYTER_LMK_BENCH_BRIDGES (default 20), JUPYTER_LMK_BENCH_REMOTE_ROUNDS (default 20: part h's interrupts), JUPYTER_LMK_BENCH_CALLGRIND (default 1: instructions per
 message under callgrind in part a, when valgrind is installed), JUPYTER_LMK_BENCH_SECTIONS
-(default "abcdefg").
+(default "abcdefgh").
 """
 
 from __future__ import annotations
@@ -96,6 +99,7 @@ class Bench:
         self.latency_runs = max(1, int(env_number("JUPYTER_LMK_BENCH_LATENCY_RUNS", 5)))
         self.cost_idle_seconds = env_number("JUPYTER_LMK_BENCH_COST_IDLE_SECONDS", 10)
         self.bridges = max(1, int(env_number("JUPYTER_LMK_BENCH_BRIDGES", 20)))
+        self.remote_rounds = max(1, int(env_number("JUPYTER_LMK_BENCH_REMOTE_ROUNDS", 20)))
         self.callgrind = (env_number("JUPYTER_LMK_BENCH_CALLGRIND", 1) != 0 and shutil.which("valgrind")
                           and shutil.which("strip"))
         self.exec_stamp = bench_dir / "exec_stamp"
@@ -627,6 +631,112 @@ class Bench:
         self.print_cost(result)
         return result
 
+    def remote(self) -> dict:
+        """What the session socket adds to the monitor's idle memory (the stand-in refusing
+        the upgrade vs accepting it), and the time from the app's interrupt leaving LMK (the
+        stand-in's send on the socket) to the kernel's SIGINT handler (the same clock)."""
+        rounds = self.remote_rounds
+        self.say(f"h. remote control (session socket): monitor memory with vs without it, "
+                 f"and {rounds} interrupts from the LMK app")
+        self.kernelspecs()
+        result: dict = {}
+        with Standin(self.python, self.tmp) as standin:
+            saved = {name: os.environ.get(name) for name in standin.env}
+            os.environ.update(standin.env)
+            try:
+                for label, refuse in (("without", True), ("with", False)):
+                    standin.control("reset", {})
+                    if refuse:
+                        standin.control("ws/refuse", {"status": 404, "count": None})
+                    manager = start_connected_kernel("bench-wrapped", standin, 1)
+                    try:
+                        monitor = bridge_pids(manager)["monitor"]
+                        if not refuse:
+                            self.wait_socket(standin)
+                        time.sleep(self.cost_idle_seconds)  # the idle period measured, not a synchronisation
+                        result[label] = footprint(monitor, self.jupyter_lmk)
+                        result[label]["libwebsockets_kib"] = mapped_rss_kib(monitor, "libwebsockets")
+                        if not refuse:
+                            result["interrupt_ms"] = self.remote_interrupts(manager, standin, rounds)
+                    finally:
+                        manager.shutdown_kernel(now=True)
+                        manager.cleanup_resources()
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+        mb = lambda kib: kib * 1024 / 1e6  # noqa: E731
+        # The connection's own cost, plus libwebsockets' pages (touched in both: a refused
+        # upgrade runs its code too), as if it were not linked at all: an upper bound.
+        library = mb(result["with"]["libwebsockets_kib"])
+        added_rss = mb(result["with"]["Rss"] - result["without"]["Rss"]) + library
+        added_dirty = mb(result["with"]["Private_Dirty"] - result["without"]["Private_Dirty"])
+        latencies = sorted(result["interrupt_ms"])
+        median, worst = statistics.median(latencies), latencies[-1]
+        self.say(f"   monitor RSS {mb(result['without']['Rss']):.1f} MB without the socket, "
+                 f"{mb(result['with']['Rss']):.1f} MB with it; with libwebsockets' own pages "
+                 f"({library:.1f} MB): +{added_rss:.1f} MB "
+                 f"(private dirty {added_dirty:+.1f} MB; threads {result['without']['threads']} → "
+                 f"{result['with']['threads']})")
+        self.say(f"   app interrupt → kernel SIGINT: median {median:.1f} ms, max {worst:.1f} ms "
+                 f"({len(latencies)} rounds)")
+        self.target("socket adds to idle RSS", "<= 3 MB", f"{added_rss:+.1f} MB (monitor)", added_rss <= 3)
+        self.target("remote interrupt latency", "<= 100 ms", f"median {median:.1f} ms, max {worst:.1f} ms",
+                    worst <= 100)
+        result.update(added_rss_mb=added_rss, added_private_dirty_mb=added_dirty,
+                      interrupt_median_ms=median, interrupt_max_ms=worst)
+        return result
+
+    @staticmethod
+    def wait_socket(standin: Standin) -> dict:
+        """The bridge's session socket, once it has said `connect` (30 s at most)."""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            bound = [c for c in standin.control("ws")["connections"] if c["sessionId"] and c["closed"] is None]
+            if bound:
+                return bound[-1]
+            time.sleep(0.05)  # polling the stand-in, with the deadline above
+        raise RuntimeError("the bridge's session socket never connected")
+
+    def remote_interrupts(self, manager: KernelManager, standin: Standin, rounds: int) -> list[float]:
+        """Each round: a cell whose SIGINT handler writes the time, the app's interrupt, and
+        the handler's time minus the stand-in's time of sending the action."""
+        session = self.wait_socket(standin)["sessionId"]
+        client = manager.client()
+        client.start_channels()
+        latencies = []
+        try:
+            client.wait_for_ready(timeout=60)
+            for index in range(rounds):
+                mark, ready = self.tmp / f"sigint-{index}", self.tmp / f"ready-{index}"
+                code = (f"import pathlib, signal, time\nmark, ready = pathlib.Path({str(mark)!r}), "
+                        f"pathlib.Path({str(ready)!r})\n"
+                        "signal.signal(signal.SIGINT, lambda *a: mark.write_text(repr(time.time())))\n"
+                        "ready.touch()\nwhile not mark.exists():\n    time.sleep(0.0005)\n"
+                        "signal.signal(signal.SIGINT, signal.default_int_handler)")
+                msg_id = client.execute(code)
+                deadline = time.monotonic() + 30
+                while not ready.exists():
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the interrupt cell did not start")
+                    time.sleep(0.005)  # polling for the cell's marker, with the deadline above
+                standin.press_interrupt(session)
+                while not mark.exists() or not mark.read_text():
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the kernel never got the app's interrupt")
+                    time.sleep(0.005)  # polling for the handler's mark, with the deadline above
+                handled = float(mark.read_text())
+                sent = [m["time"] for c in standin.control("ws")["connections"] if c["sessionId"] == session
+                        for m in c.get("sent", []) if '"interrupt"' in m["text"]]
+                latencies.append((handled - sent[-1]) * 1000)
+                client.get_shell_msg(timeout=30)  # the cell's execute_reply: the kernel is free
+                del msg_id
+        finally:
+            client.stop_channels()
+        return latencies
+
     def python_sidecar_footprint(self) -> dict:
         """The Python sidecar (pyzmq + jupyter_client) subscribed to a kernel that says nothing."""
         connection = self.connection_file("sidecar")
@@ -720,9 +830,22 @@ class Standin:
         self.process.terminate()
         self.process.wait(timeout=10)
 
-    def control(self, path: str) -> dict:
-        with urllib.request.urlopen(f"{self.base}/_standin/{path}", timeout=10) as response:
+    def control(self, path: str, body: object = None, method: str | None = None) -> dict:
+        """A control operation: GET, or POST with `body` (or `method`, e.g. DELETE)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"{self.base}/_standin/{path}", data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
             return json.load(response)
+
+    def press_interrupt(self, session_id: str) -> None:
+        """The LMK app's interrupt button (`sessionAction`)."""
+        request = urllib.request.Request(
+            f"{self.base}/v1/session/{session_id}/action", data=json.dumps({"action": "interrupt"}).encode(),
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            if response.status != 201:
+                raise RuntimeError(f"sessionAction answered {response.status}")
 
 
 class Transcript:
@@ -900,6 +1023,18 @@ def footprint(pid: int, binary: Path) -> dict:
             "largest_files": dict(largest)}
 
 
+def mapped_rss_kib(pid: int, name: str) -> int:
+    """RSS (KiB) of the mappings of files whose path contains `name`."""
+    total, current = 0, False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        head = line.split(None, 5)
+        if "-" in head[0] and not head[0].endswith(":"):
+            current = len(head) > 5 and name in head[5]
+        elif current and head[0] == "Rss:":
+            total += int(head[1])
+    return total
+
+
 def quartiles(values: list[float]) -> tuple[float, float]:
     if len(values) < 2:
         return values[0], values[0]
@@ -925,7 +1060,7 @@ def main() -> None:
     args = parser.parse_args()
     bench = Bench(args.build_dir.resolve(), args.bench_dir.resolve())
     bench.isolate()
-    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcdefg")
+    sections = os.environ.get("JUPYTER_LMK_BENCH_SECTIONS", "abcdefgh")
     results: dict = {
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
@@ -936,7 +1071,8 @@ def main() -> None:
         bench.generate_cell()
     steps = [("a", "pipeline", bench.pipeline), ("b", "flood", bench.flood), ("c", "memory", bench.memory),
              ("d", "latency", bench.latency), ("e", "startup", bench.startup),
-             ("f", "launcher_idle", bench.launcher_idle), ("g", "cost", bench.cost)]
+             ("f", "launcher_idle", bench.launcher_idle), ("g", "cost", bench.cost),
+             ("h", "remote", bench.remote)]
     for letter, key, step in steps:
         if letter not in sections:
             continue
