@@ -67,6 +67,16 @@ def start_gated_cell(world):
     return k, gate, msg_id, the_session(world.lmk)["sessionId"]
 
 
+def start_connected_kernel(world):
+    """A kernel with notifyOn none configured that ran a cell, its session socket up;
+    returns (kernel, the LMK session id, the socket)."""
+    world.write_config({"notifyOn": "none"})
+    k = world.start_kernel()
+    run_cell(k.kc, "1")
+    sid = the_session(world.lmk)["sessionId"]
+    return k, sid, wait_socket(world.lmk, sid)
+
+
 def the_session(lmk) -> dict:
     return wait_until(lambda: (lmk.sessions() or [None])[-1], 15, "the LMK session")
 
@@ -260,11 +270,7 @@ def test_attach_mode_interrupts_by_message_and_follows_the_app(tmp_path, lmk_ser
 
 
 def test_a_dropped_or_silent_socket_is_replaced_with_a_new_connect(world):
-    world.write_config({"notifyOn": "none"})
-    k = world.start_kernel()
-    run_cell(k.kc, "1")
-    sid = the_session(world.lmk)["sessionId"]
-    first = wait_socket(world.lmk, sid)
+    k, sid, first = start_connected_kernel(world)
 
     world.lmk.ws_drop(sid, mode="abort")
     second = wait_socket(world.lmk, sid, newer_than=first["id"])
@@ -322,11 +328,7 @@ def test_lmk_without_a_socket_endpoint_works_as_before(world):
 
 
 def test_malformed_messages_are_ignored_and_counted(world):
-    world.write_config({"notifyOn": "none"})
-    k = world.start_kernel()
-    run_cell(k.kc, "1")
-    sid = the_session(world.lmk)["sessionId"]
-    socket = wait_socket(world.lmk, sid)
+    k, sid, socket = start_connected_kernel(world)
     for raw in ["not json", "[]", '{"ok":true,"message":{"type":"update","session":{"state":{}}}}',
                 '{"ok":true,"message":{"type":"update","session":{"state":{"notifyOn":"loudly"}}}}',
                 '{"ok":false,"message":"nope"}', '{"ok":true,"message":{"type":"action","action":"reboot"}}']:
