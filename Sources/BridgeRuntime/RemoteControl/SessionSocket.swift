@@ -163,7 +163,7 @@ public final class SessionSocket: Sendable {
       case .ended(let reason, let wasUp, let lasted):
         // A socket that stayed up a while starts the backoff over; one that a server keeps
         // accepting and dropping backs off like a refusal.
-        failures = wasUp && lasted >= Self.stableAfter ? 1 : failures + 1
+        failures = wasUp && lasted >= Self.stableAfter ? 1 : min(failures + 1, 64)
         if wasUp {
           logger.notice("LMK session socket lost (\(reason)); reconnecting")
         } else if reason != lastReason {
@@ -172,7 +172,7 @@ public final class SessionSocket: Sendable {
         lastReason = reason
       case .tokenRejected(let token):
         // A fresh token at once the first time; a second refusal in a row waits.
-        failures += 1
+        failures = min(failures + 1, 64)
         rejected = token
         if failures == 1 {
           logger.info("LMK session socket: token refused (HTTP 401); refreshing it")
@@ -183,7 +183,7 @@ public final class SessionSocket: Sendable {
         }
         lastReason = "token refused"
       case .noEndpoint(let status):
-        failures += 1
+        failures = min(failures + 1, 64)
         if lastReason != "no endpoint" {
           logger.notice(
             "LMK has no session socket (HTTP \(status)): remote control from the app is off; updates go by HTTP"
@@ -191,7 +191,7 @@ public final class SessionSocket: Sendable {
         }
         lastReason = "no endpoint"
       case .cannotStart(let reason):
-        failures += 1
+        failures = min(failures + 1, 64)
         if reason != lastReason { logger.warning("LMK session socket: \(reason)") }
         lastReason = reason
       }
@@ -330,7 +330,8 @@ public final class SessionSocket: Sendable {
 
   private func ignore(_ what: String) {
     let count = state.withLock { state -> Int in
-      state.ignored += 1
+      // Saturating: a server may send without end.
+      state.ignored = state.ignored == Int.max ? Int.max : state.ignored + 1
       return state.ignored
     }
     // The first few in words; then one line per hundred, whatever a hostile server sends.
