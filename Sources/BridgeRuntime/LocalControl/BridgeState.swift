@@ -13,6 +13,9 @@ public struct BridgeState: Codable, Sendable, Equatable {
     case launcher, attach
   }
 
+  // The nested values are made only in this module (their memberwise initialisers);
+  // other modules read them.
+
   /// One setting in force and who set it.
   public struct Setting: Codable, Sendable, Equatable {
     /// The key as in the config file (`notifyOn`, `minDuration`…).
@@ -22,12 +25,6 @@ public struct BridgeState: Codable, Sendable, Equatable {
     /// Who set it: `built-in default`, the config file, `… metadata.lmk`, `command line`,
     /// `cell directive`, `the LMK app`, `a terminal`.
     public var source: String
-
-    public init(key: String, value: String, source: String) {
-      self.key = key
-      self.value = value
-      self.source = source
-    }
   }
 
   /// The latest notification this bridge decided to send.
@@ -37,12 +34,6 @@ public struct BridgeState: Codable, Sendable, Equatable {
     public var summary: String
     /// `queued` (in the outbox), `delivered`, or `not sent` (no LMK credentials).
     public var delivery: String
-
-    public init(atMilliseconds: Int64, summary: String, delivery: String) {
-      self.atMilliseconds = atMilliseconds
-      self.summary = summary
-      self.delivery = delivery
-    }
   }
 
   /// The answer to one `notify` request, by its nonce.
@@ -50,11 +41,6 @@ public struct BridgeState: Codable, Sendable, Equatable {
     public var nonce: String
     /// What is armed now, in words (`will notify when the current run stops (…)`).
     public var message: String
-
-    public init(nonce: String, message: String) {
-      self.nonce = nonce
-      self.message = message
-    }
   }
 
   public var version = BridgeState.currentVersion
